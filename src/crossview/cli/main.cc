@@ -1,0 +1,47 @@
+// crossview: one binary, one subcommand per file (see command.h).
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "crossview/cli/command.h"
+#include "crossview/runtime/device.h"
+
+namespace crossview::cli {
+
+int RunHelp(int argc, char** argv);
+int RunVersion(int argc, char** argv);
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> kCommands = {
+      {"help", "list commands, or show one command's options", RunHelp},
+      {"version", "versions of crossview and its libraries, BLAS, threads, CUDA", RunVersion},
+  };
+  return kCommands;
+}
+
+}  // namespace crossview::cli
+
+int main(int argc, char** argv) {
+  using namespace crossview::cli;
+  if (argc < 2) {
+    std::cerr << "crossview: no command given\n" << Usage();
+    return kExitUsage;
+  }
+  // Debian's libtorch starts single-threaded; use every CPU we may run on (OMP_NUM_THREADS wins).
+  crossview::ConfigureThreads(0);
+  std::string name = argv[1];
+  if (name == "-h" || name == "--help") name = "help";
+  if (name == "--version") name = "version";
+  for (const auto& c : Commands()) {
+    if (c.name == name) {
+      std::string prog = "crossview " + name;
+      std::vector<char*> args{prog.data()};
+      for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+      return c.run(static_cast<int>(args.size()), args.data());
+    }
+  }
+  std::string valid;
+  for (const auto& c : Commands()) valid += (valid.empty() ? "" : ", ") + c.name;
+  std::cerr << "crossview: unknown command '" << name << "' (valid commands: " << valid << ")\n" << Usage();
+  return kExitUsage;
+}
