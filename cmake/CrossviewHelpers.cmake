@@ -21,7 +21,7 @@ function(crossview_test name)
     return()
   endif()
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} crossview::testing GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE
     CROSSVIEW_SHARED_DIR="${CROSSVIEW_SHARED_DIR}"
     CROSSVIEW_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
