@@ -5,6 +5,9 @@
 # missing. After installing, it checks that the BLAS libtorch will load is OpenBLAS: reference
 # BLAS makes Linear-heavy models (ConvNeXt, transformers) about 13x slower.
 #
+# Then it fetches the real aerial imagery into the cache (scripts/fetch-aerial-data.sh; set
+# CROSSVIEW_SKIP_FETCH=1 to skip).
+#
 # Usage: scripts/setup.sh [--check]     --check: only report, install nothing, exit 1 if not ready
 set -euo pipefail
 
@@ -28,6 +31,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libcpp-httplib-dev
   libjs-leaflet
 )
+# npm fetches one pinned aerial photo (leaflet-distortableimage); install Debian's npm only when
+# no npm is on the PATH already.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -86,3 +92,10 @@ if [ -n "$blas_resolved" ]; then
   esac
 fi
 log "ok: all packages present; libtorch uses OpenBLAS ($current)"
+
+# --- Real aerial imagery for tests, benchmarks and the demo ------------------------------------
+# Fetched from Debian packages into the cache (never committed); cheap when already cached.
+if [ "${CROSSVIEW_SKIP_FETCH:-0}" != 1 ] && [ "$CHECK_ONLY" != 1 ]; then
+  bash "$(dirname "$0")/fetch-aerial-data.sh" --quiet || die "fetching the aerial imagery failed (see above)"
+  log "ok: aerial imagery in ${CROSSVIEW_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/crossview/aerial}"
+fi

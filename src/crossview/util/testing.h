@@ -19,9 +19,9 @@ std::filesystem::path SharedFile(const std::string& relative);
 }  // namespace crossview::testing
 
 // Skips the test when `path` is missing, unless CI=true, where it fails.
-#define CV_REQUIRE_FILE(path)                                                                        \
+#define CV_REQUIRE_FILE(file_path)                                                                        \
   do {                                                                                               \
-    const std::filesystem::path cv_required_path_ = (path);                                          \
+    const std::filesystem::path cv_required_path_ = (file_path);                                     \
     if (!std::filesystem::exists(cv_required_path_)) {                                               \
       if (::crossview::testing::InCi()) {                                                            \
         FAIL() << "required test data missing in CI: " << cv_required_path_                          \
