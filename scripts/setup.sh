@@ -26,7 +26,7 @@ esac
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libtorch-dev libopenblas0-pthread libopenblas-pthread-dev
-  libopencv-dev libgdal-dev gdal-bin libfaiss-dev
+  libopencv-dev libgdal-dev libproj-dev gdal-bin libfaiss-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libcpp-httplib-dev
   libjs-leaflet
