@@ -84,19 +84,32 @@ RetrievalOutput RetrievalNetImpl::forward(const torch::Tensor& images, View view
     throw CV_ERROR(InvalidArgumentError, "expected images of shape (N, 3, H, W)").With("shape", images.sizes());
   }
   BackboneWrapper& branch = Branch(view);
+  std::vector<torch::Tensor> stages;
+  if (options_.method == "msba") {
+    stages = branch->model->ForwardStages(images);
+  } else {
+    stages = {torch::Tensor(), torch::Tensor(), torch::Tensor(), branch->model->forward(images)};
+  }
+  return ForwardHeads(stages, view);
+}
+
+RetrievalOutput RetrievalNetImpl::ForwardHeads(const std::vector<torch::Tensor>& stages, View view) {
+  if (stages.size() != 4 || !stages[3].defined() || (options_.method == "msba" && !stages[2].defined())) {
+    throw CV_ERROR(InvalidArgumentError, "ForwardHeads needs the four stage maps (layer3 and layer4 for MSBA)");
+  }
+  BackboneWrapper& branch = Branch(view);
+  const torch::Tensor& x4 = stages[3];
   std::vector<torch::Tensor> inputs;  // one (N, C) vector per head
   if (options_.method == "baseline") {
-    inputs.push_back(PoolBaseline(branch, branch->model->forward(images)));
+    inputs.push_back(PoolBaseline(branch, x4));
   } else if (options_.method == "lpn") {
     LpnOptions lo;
     lo.blocks = options_.lpn_blocks;
     lo.odd_size_quirk = options_.lpn_odd_size_quirk;
-    torch::Tensor parts = LpnPartition(branch->model->forward(images), lo);
+    torch::Tensor parts = LpnPartition(x4, lo);
     for (int64_t i = 0; i < parts.size(2); ++i) inputs.push_back(parts.select(2, i));
   } else {
-    std::vector<torch::Tensor> stages = branch->model->ForwardStages(images);
     const torch::Tensor& x3 = stages[2];
-    const torch::Tensor& x4 = stages[3];
     torch::Tensor blocks = BlockAttention(MsbaBlocks(x4, PartPool::kAvg, options_.lpn_odd_size_quirk));
     for (int64_t i = 0; i < 6; ++i) inputs.push_back(blocks.select(2, i));
     inputs.push_back(torch::cat({x4.amax({2, 3}), x3.amax({2, 3})}, 1));

@@ -56,6 +56,9 @@ class RetrievalNetImpl : public torch::nn::Module {
  public:
   explicit RetrievalNetImpl(const RetrievalNetOptions& options = {});
   RetrievalOutput forward(const torch::Tensor& images, View view);
+  // The heads alone on backbone stage maps [layer1, layer2, layer3, layer4] (parity checks and
+  // cached features): what forward() does after the backbone.
+  RetrievalOutput ForwardHeads(const std::vector<torch::Tensor>& stages, View view);
   // Number of descriptor columns P.
   int64_t num_parts() const;
   const RetrievalNetOptions& options() const { return options_; }
