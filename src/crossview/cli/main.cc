@@ -11,12 +11,16 @@ namespace crossview::cli {
 int RunHelp(int argc, char** argv);
 int RunVersion(int argc, char** argv);
 int RunData(int argc, char** argv);
+int RunTrain(int argc, char** argv);
+int RunEval(int argc, char** argv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"help", "list commands, or show one command's options", RunHelp},
       {"version", "versions of crossview and its libraries, BLAS, threads, CUDA", RunVersion},
       {"data", "fetch / verify the real aerial imagery cache", RunData},
+      {"train", "train a model on a dataset (ir, drl)", RunTrain},
+      {"eval", "evaluate a trained model with the official protocols (ir, drl)", RunEval},
   };
   return kCommands;
 }

@@ -61,7 +61,9 @@ TEST(DeviceTest, ConfigureThreadsAutoUsesAllowedCpus) {
   cpu_set_t set;
   CPU_ZERO(&set);
   ASSERT_EQ(sched_getaffinity(0, sizeof(set), &set), 0);
-  if (std::getenv("OMP_NUM_THREADS") == nullptr) EXPECT_EQ(ConfigureThreads(0), CPU_COUNT(&set));
+  if (std::getenv("OMP_NUM_THREADS") == nullptr) {
+    EXPECT_EQ(ConfigureThreads(0), CPU_COUNT(&set));
+  }
   EXPECT_THROW(ConfigureThreads(-1), InvalidArgumentError);
   SetIntraOpThreads(before);
 }

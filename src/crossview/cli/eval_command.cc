@@ -1,0 +1,122 @@
+// crossview eval ir --model RUN --data DIR [--direction both|d2s|s2d] [--shift P --pad black|flip] [--rotate DEG] [--json]
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "crossview/cli/command.h"
+#include "crossview/cli/common_flags.h"
+#include "crossview/datasets/university1652.h"
+#include "crossview/datasets/ul14.h"
+#include "crossview/eval/drl_eval.h"
+#include "crossview/eval/retrieval_eval.h"
+#include "crossview/train/drl_trainer.h"
+#include "crossview/models/model_store.h"
+#include "crossview/runtime/device.h"
+#include "crossview/transforms/retrieval_augment.h"
+#include "crossview/util/errors.h"
+#include "crossview/util/file.h"
+
+namespace crossview::cli {
+
+int RunEval(int argc, char** argv) {
+  CLI::App app("Evaluate trained models with the official protocols.", "crossview eval");
+  app.require_subcommand(1);
+  CommonFlags common;
+  AddCommonFlags(app, &common);
+  CLI::App* ir = app.add_subcommand("ir", "Recall@K and AP of a retrieval model on a University-1652-layout test split");
+  std::string model, data, direction = "both", mode = "official", pad = "black", device = "auto", out;
+  int shift = 0, size = 0, batch = 16;
+  double rotate = 0, global_weight = 1.5;
+  bool json = false;
+  ir->add_option("--model", model, "run or model directory (model.json + model.pt)")->required();
+  ir->add_option("--data", data, "dataset root with test/")->required();
+  ir->add_option("--direction", direction, "both | d2s | s2d")->capture_default_str()->check(CLI::IsMember({"both", "d2s", "s2d"}));
+  ir->add_option("--gallery-mode", mode, "official | query-ids-only")->capture_default_str();
+  ir->add_option("--size", size, "input side (default: the model's training size)");
+  ir->add_option("--batch", batch, "images per forward pass")->capture_default_str();
+  ir->add_option("--shift", shift, "robustness: shift queries right by P pixels");
+  ir->add_option("--pad", pad, "black | flip padding for --shift")->check(CLI::IsMember({"black", "flip"}));
+  ir->add_option("--rotate", rotate, "robustness: rotate queries by DEG counter-clockwise");
+  ir->add_option("--msba-global-weight", global_weight, "MSBA inference re-weighting of the global part (1.0 = public code)")
+      ->capture_default_str();
+  ir->add_option("--out", out, "also write the JSON result to this file");
+  AddDeviceFlag(*ir, &device);
+  ir->add_flag("--json", json, "print JSON on stdout");
+  CLI::App* drl = app.add_subcommand("drl", "MA@K, RDS and breakdowns of a DRL model on a UL14-layout test folder");
+  int64_t max_samples = 0;
+  int hanning = 0;
+  bool strict = false;
+  std::string predictions;
+  drl->add_option("--model", model, "run directory with drl_model.json + drl_model.pt")->required();
+  drl->add_option("--data", data, "UL14-layout dataset root")->required();
+  drl->add_option("--max-samples", max_samples, "evaluate only the first N UAV images (0 = all)");
+  drl->add_option("--hanning", hanning, "Hanning filter size R (default: the model's)");
+  drl->add_flag("--ma-strict", strict, "MA@K with < instead of the code's <=");
+  drl->add_option("--out", out, "write the report JSON here");
+  drl->add_option("--predictions", predictions, "write the per-pair predictions JSON here");
+  AddDeviceFlag(*drl, &device);
+  drl->add_flag("--json", json, "print JSON on stdout");
+  return RunCommand(app, argc, argv, [&] {
+    common.Apply();
+    if (drl->parsed()) {
+      train::StoredDrlModel m = train::LoadDrlModel(model);
+      datasets::Ul14Options uo;
+      uo.scope = datasets::ReadScope::kWhatExists;
+      datasets::Ul14 ds = datasets::Ul14::Open(data, uo);
+      if (!ds.has_test()) throw CV_ERROR(NotFoundError, "the dataset has no test folder").With("data", data);
+      eval::DrlEvalOptions eo;
+      eo.uav_size = m.uav_size;
+      eo.satellite_size = m.satellite_size;
+      eo.hanning_size = hanning > 0 ? hanning : m.hanning_size;
+      eo.max_samples = max_samples;
+      eo.device = ResolveDevice(device);
+      eo.metrics.ma_strict = strict;
+      eo.progress_label = "localising";
+      eval::DrlEvalResult r = eval::EvaluateDrl(m.net, ds.ListTest(), eo);
+      nlohmann::json report = eval::DrlReport(r, eo);
+      if (json) {
+        std::cout << report.dump(2) << "\n";
+      } else {
+        std::cout << eval::FormatDrl(r.total) << "\n";
+      }
+      if (!out.empty()) WriteFileAtomic(out, report.dump(2) + "\n");
+      if (!predictions.empty()) WriteFileAtomic(predictions, r.predictions.dump(1) + "\n");
+      return;
+    }
+    models::StoredRetrievalModel m = models::LoadRetrievalModel(model);
+    datasets::University1652 ds = datasets::University1652::Open(data, {datasets::ReadScope::kWhatExists});
+    eval::ExtractOptions eo;
+    eo.size = size > 0 ? size : m.input_size;
+    eo.batch = batch;
+    eo.device = ResolveDevice(device);
+    eo.descriptor.msba_global_weight = global_weight;
+    eo.progress_label = "describing";
+    eval::EvaluateOptions ev;
+    ev.mode = eval::ParseGalleryMode(mode);
+    eval::QueryTransform transform;
+    if (shift != 0 || rotate != 0) {
+      transforms::ShiftPad p = pad == "flip" ? transforms::ShiftPad::kFlip : transforms::ShiftPad::kBlack;
+      transform = [=](const cv::Mat& img) {
+        cv::Mat x = shift != 0 ? transforms::ShiftQuery(img, shift, p) : img;
+        return rotate != 0 ? transforms::RotateQuery(x, rotate) : x;
+      };
+    }
+    nlohmann::json results = nlohmann::json::array();
+    std::vector<datasets::Direction> dirs;
+    if (direction != "s2d") dirs.push_back(datasets::Direction::kDroneToSatellite);
+    if (direction != "d2s") dirs.push_back(datasets::Direction::kSatelliteToDrone);
+    for (auto d : dirs) {
+      eval::DirectionResult r = eval::EvaluatePair(m.net, ds.Evaluation(d), eo, ev, transform);
+      nlohmann::json j = eval::ToJson(r);
+      j["shift_px"] = shift;
+      j["shift_pad"] = pad;
+      j["rotate_deg"] = rotate;
+      j["input_size"] = eo.size;
+      results.push_back(j);
+      if (!json) std::cout << eval::FormatResult(r) << "\n";
+    }
+    if (json) std::cout << results.dump(2) << "\n";
+    if (!out.empty()) WriteFileAtomic(out, results.dump(2) + "\n");
+  });
+}
+
+}  // namespace crossview::cli
