@@ -30,6 +30,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libcpp-httplib-dev
   libjs-leaflet
+  python3-torch python3-torchvision python3-pil
 )
 # npm fetches one pinned aerial photo (leaflet-distortableimage); install Debian's npm only when
 # no npm is on the PATH already.

@@ -1,0 +1,150 @@
+#include "crossview/models/weight_import.h"
+
+#include <algorithm>
+
+#include <torch/torch.h>
+
+#include "crossview/util/errors.h"
+
+namespace crossview::models {
+
+const std::vector<std::string>& ImportArchitectures() {
+  static const std::vector<std::string> kArchs = {"resnet18", "resnet34", "resnet50", "convnext-t", "u1652-baseline",
+                                                  "lpn", "msba", "drl-mix", "cvt13-imagenet"};
+  return kArchs;
+}
+
+namespace {
+
+bool StartsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+
+void StripPrefix(NamedTensors& t, const std::string& prefix) {
+  bool all = !t.empty() && std::all_of(t.begin(), t.end(), [&](const auto& kv) { return StartsWith(kv.first, prefix); });
+  if (!all) return;
+  for (auto& kv : t) kv.first = kv.first.substr(prefix.size());
+}
+
+// Splits "a.b.c" into parts.
+std::vector<std::string> Split(const std::string& key) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t i = 0; i <= key.size(); ++i) {
+    if (i == key.size() || key[i] == '.') {
+      parts.push_back(key.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+std::string Join(const std::vector<std::string>& parts, size_t from) {
+  std::string s;
+  for (size_t i = from; i < parts.size(); ++i) s += (s.empty() ? "" : ".") + parts[i];
+  return s;
+}
+
+// timm ConvNeXt names → Meta names (spec retrieval.md §3.2 table).
+std::string TimmToMeta(const std::string& key) {
+  std::vector<std::string> p = Split(key);
+  if (p.size() >= 2 && p[0] == "stem") return "downsample_layers.0." + Join(p, 1);
+  if (p.size() >= 2 && p[0] == "head" && p[1] == "norm") return "norm." + Join(p, 2);
+  if (p.size() >= 2 && p[0] == "head" && p[1] == "fc") return "head." + Join(p, 2);
+  if (p.size() >= 4 && p[0] == "stages" && p[2] == "downsample") return "downsample_layers." + p[1] + "." + Join(p, 3);
+  if (p.size() >= 5 && p[0] == "stages" && p[2] == "blocks") {
+    std::string rest = Join(p, 4);
+    if (StartsWith(rest, "conv_dw.")) rest = "dwconv." + rest.substr(8);
+    else if (StartsWith(rest, "mlp.fc1.")) rest = "pwconv1." + rest.substr(8);
+    else if (StartsWith(rest, "mlp.fc2.")) rest = "pwconv2." + rest.substr(8);
+    return "stages." + p[1] + "." + p[3] + "." + rest;
+  }
+  return key;
+}
+
+// torchvision ConvNeXt names → Meta names: features.0 = stem, features.{1,3,5,7} = stages 0..3
+// (CNBlock: block.0 dwconv, block.2 norm, block.3 pwconv1, block.5 pwconv2, layer_scale [C,1,1]),
+// features.{2,4,6} = downsample layers 1..3, classifier.0 = norm, classifier.2 = head.
+std::string TorchvisionToMeta(const std::string& key) {
+  std::vector<std::string> p = Split(key);
+  if (p.size() >= 3 && p[0] == "classifier") return (p[1] == "0" ? "norm." : "head.") + Join(p, 2);
+  if (p.size() < 3 || p[0] != "features") return key;
+  const int f = std::stoi(p[1]);
+  if (f == 0) return "downsample_layers.0." + Join(p, 2);
+  if (f % 2 == 0) return "downsample_layers." + std::to_string(f / 2) + "." + Join(p, 2);
+  const std::string prefix = "stages." + std::to_string(f / 2) + "." + p[2] + ".";
+  if (p.size() == 4 && p[3] == "layer_scale") return prefix + "gamma";
+  if (p.size() >= 6 && p[3] == "block") {
+    static const char* kNames[] = {"dwconv", "", "norm", "pwconv1", "", "pwconv2"};
+    const int b = std::stoi(p[4]);
+    if (b >= 0 && b < 6 && kNames[b][0] != '\0') return prefix + kNames[b] + "." + Join(p, 5);
+  }
+  return key;
+}
+
+bool AnyKeyStartsWith(const NamedTensors& t, const std::string& p) {
+  return std::any_of(t.begin(), t.end(), [&](const auto& kv) { return StartsWith(kv.first, p); });
+}
+
+}  // namespace
+
+ImportPlan PlanImport(const std::string& arch, NamedTensors t, bool strict) {
+  const auto& archs = ImportArchitectures();
+  if (std::find(archs.begin(), archs.end(), arch) == archs.end()) {
+    std::string list;
+    for (const auto& a : archs) list += (list.empty() ? "" : ", ") + a;
+    throw CV_ERROR(InvalidArgumentError, "unknown architecture '" + arch + "'").Hint("valid: " + list);
+  }
+  StripPrefix(t, "module.");
+  ImportPlan plan;
+  plan.options.strict = strict;
+  if (arch == "resnet18" || arch == "resnet34" || arch == "resnet50") {
+    StripPrefix(t, "model.");
+    plan.detected_layout = "torchvision";
+  } else if (arch == "convnext-t") {
+    for (const char* prefix : {"model_1.convnext.", "model.", "convnext."}) StripPrefix(t, prefix);
+    if (AnyKeyStartsWith(t, "features.0.0.")) {
+      plan.detected_layout = "torchvision";
+      for (auto& kv : t) {
+        kv.first = TorchvisionToMeta(kv.first);
+        if (kv.second.dim() == 3 && kv.first.size() > 6 && kv.first.compare(kv.first.size() - 6, 6, ".gamma") == 0) {
+          kv.second = kv.second.reshape({-1});  // layer_scale [C, 1, 1] → gamma [C]
+        }
+      }
+    } else if (AnyKeyStartsWith(t, "stem.") || AnyKeyStartsWith(t, "head.fc.")) {
+      plan.detected_layout = "timm";
+      for (auto& kv : t) kv.first = TimmToMeta(kv.first);
+    } else {
+      plan.detected_layout = "meta";
+    }
+  } else if (arch == "u1652-baseline" || arch == "lpn" || arch == "msba") {
+    plan.detected_layout = "three_view_net";
+    // model_2 is the street branch (unused here); model_3 is model_1 when weights are shared.
+    plan.options.ignore_prefixes = {"model_2."};
+    plan.options.aliases = {{"model_3.", "model_1."}};
+  } else if (arch == "drl-mix") {
+    plan.detected_layout = "drl";
+  } else if (arch == "cvt13-imagenet") {
+    plan.detected_layout = "microsoft-cvt";
+    plan.options.strict = false;
+    plan.options.rewrites = {{"", "union_backbone.backbone.backbone."}};
+    plan.options.ignore_suffixes = {"num_batches_tracked"};
+    plan.options.ignore_prefixes = {"pos_embed"};
+  }
+  plan.tensors = std::move(t);
+  return plan;
+}
+
+ClassifierShape InspectClassifier(const NamedTensors& tensors) {
+  ClassifierShape s;
+  for (const auto& [k, v] : tensors) {
+    const std::string suffix = "classifier.0.weight";
+    if (k.size() >= suffix.size() && k.compare(k.size() - suffix.size(), suffix.size(), suffix) == 0 && v.dim() == 2 &&
+        StartsWith(k, "classifier")) {
+      s.num_classes = v.size(0);
+      s.bottleneck = v.size(1);
+      ++s.heads;
+    }
+  }
+  return s;
+}
+
+}  // namespace crossview::models

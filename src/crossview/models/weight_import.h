@@ -1,0 +1,47 @@
+// Published checkpoints → crossview modules: the name mapping of every supported architecture,
+// in one place (spec retrieval.md §3–4, drl.md §5.8–5.9).
+//
+//   arch              checkpoint layout                                    crossview module
+//   resnet18/34/50    torchvision ResNet (conv1, layer*, fc)               ResNet
+//   convnext-t        Meta (downsample_layers, stages.s.b.*), timm         ConvNext (Meta names)
+//                     (stem, stages.s.blocks.b.*, head.norm/head.fc) or torchvision
+//                     (features.*, classifier.*); an optional prefix such
+//                     as "model_1.convnext." or "model." is removed
+//   u1652-baseline    three_view_net: model_1/model_3 (alias when shared), RetrievalNet (baseline)
+//                     model_2 (street, dropped), classifier.*
+//   lpn, msba         the same wiring with classifier{i} / classifier00      RetrievalNet
+//   drl-mix           the DRL paper configuration (union_backbone.*)       DrlNet (paper)
+//   cvt13-imagenet    Microsoft CvT-13 (stage{i}.*, norm, head): loaded non-strictly under the
+//                     DRL backbone prefix; frozen-BN num_batches_tracked dropped
+// A leading "module." (DataParallel) is always removed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "crossview/models/weights.h"
+
+namespace crossview::models {
+
+const std::vector<std::string>& ImportArchitectures();
+
+// Renames checkpoint keys into crossview's names for `arch` (layout detection included) and
+// returns the load options (aliases, ignored keys) for LoadStateDict. Throws InvalidArgumentError
+// for an unknown arch, listing the valid ones.
+struct ImportPlan {
+  NamedTensors tensors;
+  LoadOptions options;
+  std::string detected_layout;  // e.g. "timm", "meta", "torchvision", "three_view_net"
+};
+ImportPlan PlanImport(const std::string& arch, NamedTensors checkpoint, bool strict = true);
+
+// For the retrieval architectures: the number of classes and the bottleneck width found in the
+// checkpoint's classifier (so the model can be built to match), or -1 when absent.
+struct ClassifierShape {
+  int64_t num_classes = -1;
+  int64_t bottleneck = -1;
+  int64_t heads = 0;
+};
+ClassifierShape InspectClassifier(const NamedTensors& tensors);
+
+}  // namespace crossview::models
