@@ -60,6 +60,7 @@ OptionTable DrlTrainOptions::Bind() {
   t.Add("loss.r", &loss.r, "positive box size at the output resolution (= Hanning size)");
   t.Add("eval.hanning_size", &hanning_size);
   t.Add("eval.max_samples", &eval_max_samples);
+  t.Add("eval.stored_size", &stored_size, "side of the stored test search maps");
   t.Add("train.epochs", &epochs);
   t.Add("train.seed", &seed);
   t.Add("train.device", &device);
@@ -291,6 +292,7 @@ DrlTrainSummary TrainDrl(const DrlTrainOptions& o, bool resume) {
     eo.hanning_size = o.hanning_size;
     eo.device = device;
     eo.max_samples = o.eval_max_samples;
+    eo.stored_size = o.stored_size;
     eval::DrlEvalResult r = eval::EvaluateDrl(net, ds.ListTest(), eo);
     summary.evaluation = eval::DrlReport(r, eo);
     WriteFileAtomic(run / "eval.json", summary.evaluation.dump(2) + "\n");

@@ -27,6 +27,7 @@ struct DrlTrainOptions {
   double uav_erasing = 0.3;
   DrlLossOptions loss;
   int hanning_size = 31;
+  int stored_size = 768;  // side of the stored test search maps (their labels are in this space)
   int epochs = 12;
   int batch_size = 8;
   int64_t seed = 666;

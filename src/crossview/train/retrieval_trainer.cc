@@ -37,6 +37,7 @@ void RetrievalTrainOptions::Check() const {
   if (out.empty()) throw CV_ERROR(InvalidArgumentError, "no run directory given").Hint("pass --out RUN");
   if (batch_size < 2) throw CV_ERROR(InvalidArgumentError, "data.batch_size must be >= 2 (pairs of distinct buildings)").With("batch_size", batch_size);
   if (epochs < 1) throw CV_ERROR(InvalidArgumentError, "train.epochs must be >= 1").With("epochs", epochs);
+  if (sample_num < 1) throw CV_ERROR(InvalidArgumentError, "data.sample_num must be >= 1").With("sample_num", sample_num);
   if (ce_reduction != "sum" && ce_reduction != "mean") throw CV_ERROR(InvalidArgumentError, "loss.ce_reduction must be sum or mean");
   if (size < 32 || size % 16 != 0) throw CV_ERROR(InvalidArgumentError, "data.size must be a multiple of 16, >= 32").With("size", size);
 }
@@ -56,6 +57,7 @@ OptionTable RetrievalTrainOptions::Bind() {
   t.Add("data.color_jitter", &color_jitter);
   t.Add("data.erasing", &erasing, "drone random-erasing probability");
   t.Add("data.batch_size", &batch_size, "buildings per batch (one satellite + one drone image each)");
+  t.Add("data.sample_num", &sample_num, "repeats of each building per epoch (consecutive)");
   t.Add("data.decode_threads", &decode_threads, "0 = all cores");
   t.Add("loss.ce_reduction", &ce_reduction, "over heads", {"sum", "mean"});
   t.Add("loss.kl", &kl, "KL mutual learning between the views");
@@ -109,7 +111,8 @@ RetrievalTrainOptions RetrievalTrainOptions::Preset(const std::string& preset, c
     o.pad = tiny ? 4 : 8;
     o.bottleneck = tiny ? 64 : 128;
     o.dropout = 0.1;
-    o.epochs = tiny ? 4 : 16;
+    o.epochs = tiny ? 4 : 12;
+    o.sample_num = tiny ? 1 : 4;
     o.optim.optimizer = "sgd";
     o.optim.lr = 0.05;
     o.optim.backbone_lr_mult = 1.0;
@@ -208,7 +211,7 @@ TrainSummary TrainRetrieval(const RetrievalTrainOptions& o, bool resume) {
   aug.erasing_probability = o.erasing;
   const int threads = o.decode_threads > 0 ? o.decode_threads : static_cast<int>(std::thread::hardware_concurrency());
   const HeadReduction reduction = o.ce_reduction == "sum" ? HeadReduction::kSum : HeadReduction::kMean;
-  const int steps = num_classes / o.batch_size;  // the incomplete last batch is skipped
+  const int steps = num_classes * o.sample_num / o.batch_size;  // the incomplete last batch is skipped
   const auto t0 = std::chrono::steady_clock::now();
   TrainSummary summary;
 
@@ -216,9 +219,11 @@ TrainSummary TrainRetrieval(const RetrievalTrainOptions& o, bool resume) {
     torch::manual_seed(static_cast<uint64_t>(o.seed) * 1000003ULL + static_cast<uint64_t>(epoch));
     ApplyLr(*opt, o.optim, LrMultiplier(o.optim, epoch, o.epochs));
     Rng epoch_rng = Rng(static_cast<uint64_t>(o.seed)).Fork("epoch").Fork(static_cast<uint64_t>(epoch));
-    std::vector<int> order(static_cast<size_t>(num_classes));
-    for (int i = 0; i < num_classes; ++i) order[static_cast<size_t>(i)] = i;
-    epoch_rng.Shuffle(order);
+    std::vector<int> classes(static_cast<size_t>(num_classes));
+    for (int i = 0; i < num_classes; ++i) classes[static_cast<size_t>(i)] = i;
+    epoch_rng.Shuffle(classes);
+    std::vector<int> order;  // each class sample_num times, consecutively (the reference sampler)
+    for (int c : classes) order.insert(order.end(), static_cast<size_t>(o.sample_num), c);
     net->train();
     double loss_sum = 0, correct = 0, seen = 0;
     ProgressBar bar(steps, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs));

@@ -35,6 +35,7 @@ struct RetrievalTrainOptions {
   double color_jitter = 0.0;
   double erasing = 0.0;
   int batch_size = 8;
+  int sample_num = 1;  // each building repeated this many times, consecutively, per epoch (paired sampler)
   int decode_threads = 0;
   // loss
   std::string ce_reduction = "sum";  // sum | mean over heads
