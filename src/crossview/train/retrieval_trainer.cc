@@ -111,8 +111,7 @@ RetrievalTrainOptions RetrievalTrainOptions::Preset(const std::string& preset, c
     o.pad = tiny ? 4 : 8;
     o.bottleneck = tiny ? 64 : 128;
     o.dropout = 0.1;
-    o.epochs = tiny ? 4 : 12;
-    o.sample_num = tiny ? 1 : 4;
+    o.epochs = tiny ? 4 : 20;
     o.optim.optimizer = "sgd";
     o.optim.lr = 0.05;
     o.optim.backbone_lr_mult = 1.0;
