@@ -11,6 +11,7 @@ namespace crossview::cli {
 int RunHelp(int argc, char** argv);
 int RunVersion(int argc, char** argv);
 int RunData(int argc, char** argv);
+int RunSynth(int argc, char** argv);
 int RunTrain(int argc, char** argv);
 int RunEval(int argc, char** argv);
 
@@ -19,6 +20,7 @@ const std::vector<Command>& Commands() {
       {"help", "list commands, or show one command's options", RunHelp},
       {"version", "versions of crossview and its libraries, BLAS, threads, CUDA", RunVersion},
       {"data", "fetch / verify the real aerial imagery cache", RunData},
+      {"synth", "synthesise benchmark datasets from real orthophotos (ir)", RunSynth},
       {"train", "train a model on a dataset (ir, drl)", RunTrain},
       {"eval", "evaluate a trained model with the official protocols (ir, drl)", RunEval},
   };
