@@ -23,9 +23,9 @@ void CheckOneOf(const std::string& field, const std::string& value, const std::v
 void DrlNetOptions::Check() const {
   CheckOneOf("fusion", fusion, {"mix", "post"});
   CheckOneOf("neck", neck, {"fpn", "ccn"});
-  CheckOneOf("head", head, {"ce", "avg", "gem", "gc"});
-  if (head == "gc" && neck != "ccn") {
-    throw CV_ERROR(InvalidArgumentError, "the GC head is implemented on the CCN neck").Hint("set drl.neck=ccn");
+  CheckOneOf("head", head, {"ce", "avg", "gem", "gc", "caf", "saf"});
+  if ((head == "gc" || head == "caf" || head == "saf") && neck != "ccn") {
+    throw CV_ERROR(InvalidArgumentError, "the " + head + " head is implemented on the CCN neck").Hint("set drl.neck=ccn");
   }
   if (fpn_level < 0 || fpn_level > 2) throw CV_ERROR(InvalidArgumentError, "drl.fpn_level must be 0, 1 or 2").With("fpn_level", fpn_level);
   if (output_size < 0) throw CV_ERROR(InvalidArgumentError, "drl.output_size must be >= 0").With("output_size", output_size);
@@ -88,6 +88,11 @@ DrlNetImpl::DrlNetImpl(const DrlNetOptions& options) : options_(options) {
     ce_ = h->register_module("head", ChannelEmbedding(ce));
   } else if (options_.head == "gc") {
     gc_ = h->register_module("head", SingleGroupFusionHead(options_.neck_dim, options_.gc_out_scale, options_.gc_padding));
+  } else if (options_.head == "caf" || options_.head == "saf") {
+    AttentionFusionOptions ao;
+    ao.kind = options_.head;
+    ao.dim = options_.neck_dim;
+    fusion_ = h->register_module("head", AttentionFusionHead(ao));
   } else {
     pool_ = h->register_module("head", ChannelPooling(options_.head, options_.neck_dim));
   }
@@ -106,6 +111,7 @@ torch::Tensor DrlNetImpl::Head(const std::vector<torch::Tensor>& uav_neck, const
   const torch::Tensor& sat = options_.neck == "fpn" ? sat_neck.at(static_cast<size_t>(options_.fpn_level)) : sat_neck.at(0);
   if (options_.head == "ce") return ce_(sat);
   if (options_.head == "gc") return gc_(uav_neck.at(0), sat);
+  if (options_.head == "caf" || options_.head == "saf") return fusion_(uav_neck.at(0), sat);
   return pool_(sat);
 }
 
@@ -126,7 +132,8 @@ DrlOutput DrlNetImpl::forward(const torch::Tensor& uav, const torch::Tensor& sat
     out.satellite_stages = cvt_satellite_->ForwardSingle(satellite);
   }
   // The CE and pooling heads ignore the UAV neck (the reference still computes it).
-  const bool need_uav_neck = options_.head == "gc" || !options_.skip_unused_branches;
+  const bool uses_uav = options_.head == "gc" || options_.head == "caf" || options_.head == "saf";
+  const bool need_uav_neck = uses_uav || !options_.skip_unused_branches;
   std::vector<torch::Tensor> uav_neck = need_uav_neck ? Neck(true, out.uav_stages) : std::vector<torch::Tensor>{};
   std::vector<torch::Tensor> sat_neck = Neck(false, out.satellite_stages);
   out.satellite_neck = options_.neck == "fpn" && !(options_.skip_unused_branches && options_.fpn_level == 0)

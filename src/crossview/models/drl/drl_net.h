@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "crossview/models/drl/attention_fusion.h"
 #include "crossview/models/drl/cvt.h"
 #include "crossview/models/drl/heads.h"
 #include "crossview/models/drl/necks.h"
@@ -23,7 +24,7 @@ struct DrlNetOptions {
   std::string fusion = "mix";   // mix (single stream) | post (two CvT streams)
   bool small_backbone = false;  // reduced CvT for CPU tests and the demo
   std::string neck = "fpn";     // fpn (FPN_I3) | ccn (Conv1×1 on stage 2)
-  std::string head = "ce";      // ce | avg | gem | gc
+  std::string head = "ce";      // ce | avg | gem | gc | caf | saf
   int64_t neck_dim = 128;
   std::vector<int64_t> ce_dims = {64, 16, 1};  // ChannelEmbedding after neck_dim
   int64_t fpn_level = 0;        // satellite FPN level fed to the head: 0 = P3 (stride 4)
@@ -69,6 +70,7 @@ class DrlNetImpl : public torch::nn::Module {
   ChannelEmbedding ce_{nullptr};
   ChannelPooling pool_{nullptr};
   SingleGroupFusionHead gc_{nullptr};
+  AttentionFusionHead fusion_{nullptr};
 };
 TORCH_MODULE(DrlNet);
 

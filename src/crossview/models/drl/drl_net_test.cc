@@ -137,6 +137,25 @@ TEST(DrlNetTest, SmallNetworkProducesInputSizedLogits) {
   EXPECT_THROW(net->forward(torch::rand({1, 3, 64, 64}), torch::rand({2, 3, 128, 128})), InvalidArgumentError);
 }
 
+TEST(DrlNetTest, PostFusionAttentionHeadsRun) {
+  torch::manual_seed(2);
+  for (const char* head : {"caf", "saf"}) {
+    DrlNetOptions o = DrlNetOptions::Small();
+    o.fusion = "post";
+    o.neck = "ccn";
+    o.head = head;
+    o.output_size = 128;
+    DrlNet net(o);
+    net->eval();
+    torch::NoGradGuard ng;
+    DrlOutput out = net->forward(torch::rand({1, 3, 64, 64}), torch::rand({1, 3, 128, 128}));
+    EXPECT_EQ(out.logits.sizes(), (std::vector<int64_t>{1, 1, 128, 128})) << head;
+    bool has_key = false;
+    for (const auto& [k, t] : StateDict(*net)) has_key |= k == "head.head.encoder.layers.3.multihead_attn2.out_proj.bias";
+    EXPECT_TRUE(has_key) << head;
+  }
+}
+
 TEST(DrlNetTest, OptionsAreValidated) {
   DrlNetOptions o;
   o.head = "caf2";
