@@ -53,6 +53,10 @@ int RunEval(int argc, char** argv) {
   drl->add_flag("--ma-strict", strict, "MA@K with < instead of the code's <=");
   drl->add_option("--out", out, "write the report JSON here");
   drl->add_option("--predictions", predictions, "write the per-pair predictions JSON here");
+  std::string heatmaps;
+  int heatmap_count = 12;
+  drl->add_option("--heatmaps", heatmaps, "write heatmap overlay PNGs (prediction red, truth green) into this directory");
+  drl->add_option("--heatmap-count", heatmap_count, "how many pairs get a heatmap picture")->capture_default_str();
   AddDeviceFlag(*drl, &device);
   drl->add_flag("--json", json, "print JSON on stdout");
   return RunCommand(app, argc, argv, [&] {
@@ -71,6 +75,8 @@ int RunEval(int argc, char** argv) {
       eo.device = ResolveDevice(device);
       eo.metrics.ma_strict = strict;
       eo.progress_label = "localising";
+      eo.heatmap_dir = heatmaps;
+      eo.heatmap_count = heatmap_count;
       eval::DrlEvalResult r = eval::EvaluateDrl(m.net, ds.ListTest(), eo);
       nlohmann::json report = eval::DrlReport(r, eo);
       if (json) {

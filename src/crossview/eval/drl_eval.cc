@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "crossview/data/image_io.h"
+#include "crossview/eval/heatmap_overlay.h"
 #include "crossview/models/image_tensor.h"
 #include "crossview/transforms/resize.h"
 #include "crossview/util/errors.h"
@@ -69,6 +70,11 @@ DrlEvalResult EvaluateDrl(models::drl::DrlNet& net, const std::vector<datasets::
         d.rho = std::hypot(map.gps.center_distribute_x, map.gps.center_distribute_y);
         d.altitude_m = s.name.height_m;
         r.samples.push_back(d);
+        if (!o.heatmap_dir.empty() && static_cast<int>(r.samples.size()) <= o.heatmap_count) {
+          PixelRc truth = RdsTruthFromLabel(map.label.row, map.label.col, o.stored_size, o.satellite_size);
+          cv::Mat pic = HeatmapOverlay(sats[m - m0], models::TensorToFloatMap(prob[static_cast<int64_t>(m - m0)]), pred, &truth);
+          data::SaveImage(std::filesystem::path(o.heatmap_dir) / (s.folder + "_" + std::filesystem::path(map.name).stem().string() + ".png"), pic);
+        }
         r.predictions.push_back({{"GT_GPS", {s.uav_lat_lon.lon_deg, s.uav_lat_lon.lat_deg}},
                                  {"Pred_GPS", {lon, lat}},
                                  {"UAV_filename", s.uav_image.string()},

@@ -26,6 +26,8 @@ struct DrlEvalOptions {
   c10::Device device{c10::kCPU};
   std::string progress_label;
   DrlMetricOptions metrics;
+  std::string heatmap_dir;  // when set, heatmap overlay PNGs of the first `heatmap_count` pairs
+  int heatmap_count = 12;
 };
 
 struct DrlEvalResult {

@@ -7,6 +7,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "crossview/datasets/ul14.h"
+#include "crossview/eval/drl_eval.h"
 #include "crossview/models/model_store.h"
 #include "crossview/models/weights.h"
 #include "crossview/runtime/device.h"
@@ -175,6 +177,19 @@ TEST(TrainerTest, DrlRunTrainsEvaluatesAndStoresTheModel) {
   StoredDrlModel m = LoadDrlModel(o.out);
   EXPECT_EQ(m.satellite_size, 64);
   EXPECT_EQ(m.net->options().fusion, "mix");
+  // Evaluating the stored model again gives the same predictions, and writes heatmap pictures.
+  datasets::Ul14Options uo;
+  uo.scope = datasets::ReadScope::kWhatExists;
+  eval::DrlEvalOptions eo;
+  eo.uav_size = m.uav_size;
+  eo.satellite_size = m.satellite_size;
+  eo.hanning_size = m.hanning_size;
+  eo.stored_size = 128;
+  eo.heatmap_dir = (tmp.path() / "heatmaps").string();
+  eval::DrlEvalResult again = eval::EvaluateDrl(m.net, datasets::Ul14::Open(data, uo).ListTest(), eo);
+  EXPECT_EQ(again.predictions[0]["pred_rc"], preds[0]["pred_rc"]);
+  EXPECT_TRUE(fs::exists(tmp.path() / "heatmaps" / "place_100_0009_0.png"));
+  EXPECT_TRUE(fs::exists(tmp.path() / "heatmaps" / "place_100_0009_1.png"));
 }
 
 }  // namespace
