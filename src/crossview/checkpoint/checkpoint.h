@@ -33,7 +33,7 @@ struct LoadOptions {
   // tensors nested in it (an error lists the candidates if there are several).
   std::string state_dict_key;
   bool verify_crc32 = true;
-  // Turn globals that are off the allow-list into inert placeholders instead of failing, e.g. to
+  // Turn globals that are off the allow-list into inert opaque values instead of failing, e.g. to
   // read the weights of a training checkpoint that also pickles an argparse.Namespace. Nothing is
   // executed either way.
   bool allow_opaque_globals = false;

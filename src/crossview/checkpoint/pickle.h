@@ -5,7 +5,7 @@
 // name entries of an allow-list (OrderedDict, the torch tensor/parameter rebuild functions, the
 // typed storage classes, torch.Size, set/frozenset, _codecs.encode, and the tensor classes named by
 // torch._tensor._rebuild_from_type_v2); each of those is interpreted by hand. Any other global is an InvalidArgumentError naming it, raised when the GLOBAL opcode is
-// read. With UnpickleOptions::allow_opaque_globals it becomes an inert placeholder instead, so
+// read. With UnpickleOptions::allow_opaque_globals it becomes an inert opaque value instead, so
 // that the tensors of a training checkpoint holding, say, an argparse.Namespace can still be read.
 //
 // Hostile input: every length is checked against the bytes that remain before anything is

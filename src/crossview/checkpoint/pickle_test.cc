@@ -143,7 +143,7 @@ TEST(PickleTest, DisallowedGlobalIsRefusedAndNothingRuns) {
 }
 
 TEST(PickleTest, OpaqueGlobalsWhenAllowedStayInert) {
-  // {'args': argparse.Namespace(lr=0.1), 'state_dict': {...}}: REDUCE + BUILD on the placeholder.
+  // {'args': argparse.Namespace(lr=0.1), 'state_dict': {...}}: REDUCE + BUILD on the opaque value.
   PickleWriter w;
   w.Proto().EmptyDict().Mark();
   w.Str("args").Global("argparse", "Namespace").EmptyTuple().Reduce().EmptyDict().Str("lr").Float(0.1).SetItem().Build();

@@ -132,7 +132,7 @@ ValueId Unpickler::Call(ValueId callable, ValueId args_id) {
   if (t_.kind(callable) == PickleKind::kOpaque) return NewText(PickleKind::kOpaque, t_.Text(callable));
   if (t_.kind(callable) != PickleKind::kGlobal) Malformed("call of a " + std::string(PickleKindName(t_.kind(callable))));
   if (t_.kind(args_id) != PickleKind::kTuple) {
-    // Python requires a tuple; a placeholder argument list (from an opaque object) is not callable data.
+    // Python requires a tuple; an argument list from an opaque object is not callable data.
     Malformed("call arguments must be a tuple, got " + t_.Describe(args_id));
   }
   const std::string name = t_.Text(callable);

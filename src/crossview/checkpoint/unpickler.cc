@@ -359,7 +359,7 @@ void Unpickler::Dispatch() {
 }
 
 void Unpickler::AppendItems(ValueId target, const std::vector<ValueId>& items) {
-  if (t_.kind(target) == PickleKind::kOpaque) return;  // inert placeholder: contents dropped
+  if (t_.kind(target) == PickleKind::kOpaque) return;  // inert opaque value: contents dropped
   Expect(target, PickleKind::kList, "APPEND target");
   for (ValueId item : items) AddItem(target, item);
 }

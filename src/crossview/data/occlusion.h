@@ -5,7 +5,7 @@
 // - Satellite tiles: clouds, soft-edged blobs from thresholded multi-octave value noise, alpha at
 //   most alpha_max, coverage drawn from cloud_coverage.
 // - Drone views: one random-erasing rectangle filled with the image's per-channel mean, coverage
-//   drawn from erase_coverage. (The propeller / landing-gear variant is not implemented.)
+//   drawn from erase_coverage. (Propeller / landing-gear shapes are not offered.)
 //
 // Everything is drawn from the caller's seeded stream in a fixed order.
 #pragma once

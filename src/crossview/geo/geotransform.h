@@ -18,7 +18,7 @@ namespace crossview::geo {
 
 class GeoTransform {
  public:
-  // The identity (pixel coordinates are CRS coordinates, rows pointing up); mostly a placeholder.
+  // The identity (pixel coordinates are CRS coordinates, rows pointing up), the default state.
   GeoTransform() : GeoTransform(std::array<double, 6>{0.0, 1.0, 0.0, 0.0, 0.0, 1.0}) {}
 
   // From GDAL's coefficients. Throws InvalidArgumentError if a coefficient is not finite or the
