@@ -101,5 +101,23 @@ TEST(CliTest, FetchedAerialCacheVerifies) {
   EXPECT_NE(r.out.find(" 0 problem(s)"), std::string::npos) << r.out;
 }
 
+TEST(CliTest, ModelDescribeReportsShapesMacsAndKeys) {
+  Result r = RunCli("model describe --method mfrl --preset cpu-tiny --classes 9 --keys --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["input_size"], 64);
+  EXPECT_EQ(j["eval"]["parts"], (std::vector<int64_t>{1, 64, 2}));
+  EXPECT_EQ(j["eval"]["descriptor_dim"], 128);
+  EXPECT_GT(j["eval"]["macs_per_image"].get<int64_t>(), 0);
+  EXPECT_EQ(j["train"]["logits"].size(), 2u);
+  EXPECT_EQ(j["train"]["logits"][0], (std::vector<int64_t>{2, 9}));
+  bool alpha = false;
+  for (const auto& k : j["keys"]) alpha |= k["key"] == "model_1.fusion.alpha" && k["shape"].empty();
+  EXPECT_TRUE(alpha);
+  Result bad = RunCli("model describe --method lpn --set data.size=3");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("describe takes model.* options only"), std::string::npos) << bad.out;
+}
+
 }  // namespace
 }  // namespace crossview

@@ -8,6 +8,7 @@
 #include "crossview/checkpoint/checkpoint.h"
 #include "crossview/models/backbones/convnext.h"
 #include "crossview/models/backbones/resnet.h"
+#include "crossview/models/backbones/vgg.h"
 #include "crossview/models/weight_import.h"
 #include "crossview/util/file.h"
 #include "crossview/util/process.h"
@@ -73,6 +74,28 @@ TEST_F(TorchvisionParity, ConvNextTiny) {
   auto io = Io("convnext_tiny");
   auto stages = net->ForwardStages(io.at("x"));
   for (int i = 0; i < 4; ++i) ExpectClose(stages[i], io.at("stage" + std::to_string(i)), "convnext stage" + std::to_string(i));
+}
+
+TEST_F(TorchvisionParity, Vgg16StagesSwitchesAndLogits) {
+  models::Vgg net(models::VggOptions{});
+  models::ImportPlan plan = models::PlanImport("vgg16", Load("vgg16"));
+  models::LoadReport r = models::LoadStateDict(*net, plan.tensors, plan.options);
+  EXPECT_TRUE(r.ok()) << r.Summary();
+  EXPECT_EQ(r.loaded, 32u);
+  net->eval();
+  torch::NoGradGuard ng;
+  auto io = Io("vgg16");
+  models::VggStages st = net->ForwardStages(io.at("x"));
+  for (int s = 0; s < 5; ++s) {
+    const std::string k = std::to_string(s);
+    ExpectClose(st.maps[static_cast<size_t>(s)], io.at("stage" + k), "vgg16 stage" + k);
+    // Where the pooled value is positive the window's maximum is unique, so the switches must agree
+    // (all-zero windows after ReLU are ties).
+    torch::Tensor positive = io.at("stage" + k) > 0;
+    EXPECT_TRUE(torch::equal(st.indices[static_cast<size_t>(s)].masked_select(positive), io.at("indices" + k).masked_select(positive)))
+        << "vgg16 switches of pool " << s;
+  }
+  ExpectClose(net->forward(io.at("x")), io.at("logits"), "vgg16 logits");
 }
 
 }  // namespace

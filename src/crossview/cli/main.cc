@@ -14,6 +14,9 @@ int RunData(int argc, char** argv);
 int RunSynth(int argc, char** argv);
 int RunTrain(int argc, char** argv);
 int RunEval(int argc, char** argv);
+int RunModel(int argc, char** argv);
+int RunIndex(int argc, char** argv);
+int RunLocate(int argc, char** argv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
@@ -23,6 +26,9 @@ const std::vector<Command>& Commands() {
       {"synth", "synthesise benchmark datasets from real orthophotos (ir)", RunSynth},
       {"train", "train a model on a dataset (ir, drl)", RunTrain},
       {"eval", "evaluate a trained model with the official protocols (ir, drl)", RunEval},
+      {"model", "describe a method's network: modules, parameters, shapes, MACs, state-dict keys", RunModel},
+      {"index", "build / inspect a tile index of a georeferenced map (build, info)", RunIndex},
+      {"locate", "locate a drone image or a flight on an indexed map (retrieval, DRL refinement, tracking)", RunLocate},
   };
   return kCommands;
 }

@@ -15,12 +15,12 @@ int RunTrain(int argc, char** argv) {
   app.require_subcommand(1);
   CommonFlags common;
   AddCommonFlags(app, &common);
-  CLI::App* ir = app.add_subcommand("ir", "train a retrieval model (baseline, lpn, msba) on a University-1652-layout dataset");
+  CLI::App* ir = app.add_subcommand("ir", "train a retrieval model (baseline, lpn, msba, mfrl, imlnet) on a University-1652-layout dataset");
   std::string method = "msba", data, out, preset = "cpu-tiny", config, device;
   std::vector<std::string> sets;
   int epochs = 0;
   bool resume = false, json = false, list_options = false;
-  ir->add_option("--method", method, "baseline | lpn | msba")->capture_default_str();
+  ir->add_option("--method", method, "baseline | lpn | msba | mfrl | imlnet")->capture_default_str();
   ir->add_option("--data", data, "dataset root (train/satellite, train/drone[, test/...])");
   ir->add_option("--out", out, "run directory to create (or continue with --resume)");
   ir->add_option("--preset", preset, "cpu-tiny | cpu-ci | paper")->capture_default_str();

@@ -17,7 +17,13 @@ nlohmann::json ToJson(const RetrievalNetOptions& o) {
           {"share_weights", o.share_weights},
           {"baseline_pool", o.baseline_pool},
           {"lpn_blocks", o.lpn_blocks},
-          {"lpn_odd_size_quirk", o.lpn_odd_size_quirk}};
+          {"lpn_odd_size_quirk", o.lpn_odd_size_quirk},
+          {"convnext", {{"depths", o.convnext.depths}, {"dims", o.convnext.dims}, {"drop_path", o.convnext.drop_path}}},
+          {"vgg", {{"base_width", o.vgg.base_width}}},
+          {"mfrl", {{"attention", o.mfrl.attention}, {"conv", o.mfrl.conv}, {"sge_groups", o.mfrl.sge_groups}, {"heads", o.mfrl.heads},
+                    {"kernel", o.mfrl.kernel}, {"alpha_init", o.mfrl.alpha_init}, {"beta_init", o.mfrl.beta_init}}},
+          {"iml", {{"encoder", o.iml.encoder}, {"unit_channels", o.iml.unit_channels}, {"global_ce", o.iml.global_ce},
+                   {"recon_satellite", o.iml.recon_satellite}}}};
 }
 
 RetrievalNetOptions RetrievalNetOptionsFromJson(const nlohmann::json& j) {
@@ -34,6 +40,30 @@ RetrievalNetOptions RetrievalNetOptionsFromJson(const nlohmann::json& j) {
     o.baseline_pool = j.value("baseline_pool", o.baseline_pool);
     o.lpn_blocks = j.value("lpn_blocks", o.lpn_blocks);
     o.lpn_odd_size_quirk = j.value("lpn_odd_size_quirk", o.lpn_odd_size_quirk);
+    if (j.contains("convnext")) {
+      const auto& c = j.at("convnext");
+      o.convnext.depths = c.at("depths").get<std::vector<int64_t>>();
+      o.convnext.dims = c.at("dims").get<std::vector<int64_t>>();
+      o.convnext.drop_path = c.value("drop_path", o.convnext.drop_path);
+    }
+    if (j.contains("vgg")) o.vgg.base_width = j.at("vgg").value("base_width", o.vgg.base_width);
+    if (j.contains("mfrl")) {
+      const auto& m = j.at("mfrl");
+      o.mfrl.attention = m.value("attention", o.mfrl.attention);
+      o.mfrl.conv = m.value("conv", o.mfrl.conv);
+      o.mfrl.sge_groups = m.value("sge_groups", o.mfrl.sge_groups);
+      o.mfrl.heads = m.value("heads", o.mfrl.heads);
+      o.mfrl.kernel = m.value("kernel", o.mfrl.kernel);
+      o.mfrl.alpha_init = m.value("alpha_init", o.mfrl.alpha_init);
+      o.mfrl.beta_init = m.value("beta_init", o.mfrl.beta_init);
+    }
+    if (j.contains("iml")) {
+      const auto& m = j.at("iml");
+      o.iml.encoder = m.value("encoder", o.iml.encoder);
+      o.iml.unit_channels = m.value("unit_channels", o.iml.unit_channels);
+      o.iml.global_ce = m.value("global_ce", o.iml.global_ce);
+      o.iml.recon_satellite = m.value("recon_satellite", o.iml.recon_satellite);
+    }
   } catch (const nlohmann::json::exception& e) {
     throw CV_ERROR(InvalidArgumentError, "model options are incomplete or of the wrong type").With("json", e.what());
   }

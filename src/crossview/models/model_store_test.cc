@@ -30,6 +30,39 @@ TEST(ModelStoreTest, SaveLoadRebuildsTheSameFunction) {
   EXPECT_TRUE(torch::equal(net->forward(x, View::kDrone).parts, m.net->forward(x, View::kDrone).parts));
 }
 
+TEST(ModelStoreTest, MfrlAndImlNetRoundTripBitForBit) {
+  torch::manual_seed(1);
+  RetrievalNetOptions mfrl;
+  mfrl.method = "mfrl";
+  mfrl.convnext = ConvNextOptions::Small();
+  mfrl.mfrl.sge_groups = 16;
+  mfrl.mfrl.conv = "conv3x3";
+  mfrl.mfrl.alpha_init = 0.25;
+  mfrl.num_classes = 5;
+  mfrl.bottleneck = 8;
+  RetrievalNetOptions iml;
+  iml.method = "imlnet";
+  iml.iml.encoder = "vgg16";
+  iml.vgg.base_width = 4;
+  iml.iml.unit_channels = 8;
+  iml.iml.global_ce = 0.5;
+  iml.num_classes = 5;
+  iml.bottleneck = 8;
+  for (const RetrievalNetOptions& o : {mfrl, iml}) {
+    RetrievalNet net(o);
+    TempDir tmp;
+    SaveRetrievalModel(tmp.path(), net, 64);
+    StoredRetrievalModel m = LoadRetrievalModel(tmp.path());
+    EXPECT_EQ(ToJson(m.net->options()), ToJson(o)) << o.method;
+    net->eval();
+    torch::NoGradGuard ng;
+    torch::Tensor x = torch::rand({2, 3, 64, 64});
+    EXPECT_TRUE(torch::equal(net->forward(x, View::kDrone).parts, m.net->forward(x, View::kDrone).parts)) << o.method;
+  }
+  EXPECT_EQ(ToJson(mfrl)["mfrl"]["conv"], "conv3x3");
+  EXPECT_EQ(ToJson(iml)["iml"]["encoder"], "vgg16");
+}
+
 TEST(ModelStoreTest, DamagedStoresGiveClearErrors) {
   TempDir tmp;
   EXPECT_THROW(LoadRetrievalModel(tmp.path()), NotFoundError);

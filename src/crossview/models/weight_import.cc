@@ -9,8 +9,8 @@
 namespace crossview::models {
 
 const std::vector<std::string>& ImportArchitectures() {
-  static const std::vector<std::string> kArchs = {"resnet18", "resnet34", "resnet50", "convnext-t", "u1652-baseline",
-                                                  "lpn", "msba", "drl-mix", "cvt13-imagenet"};
+  static const std::vector<std::string> kArchs = {"resnet18", "resnet34", "resnet50", "convnext-t", "vgg16", "vgg16-features",
+                                                  "u1652-baseline", "lpn", "msba", "mfrl", "imlnet", "drl-mix", "cvt13-imagenet"};
   return kArchs;
 }
 
@@ -120,6 +120,30 @@ ImportPlan PlanImport(const std::string& arch, NamedTensors t, bool strict) {
     // model_2 is the street branch (unused here); model_3 is model_1 when weights are shared.
     plan.options.ignore_prefixes = {"model_2."};
     plan.options.aliases = {{"model_3.", "model_1."}};
+  } else if (arch == "vgg16" || arch == "vgg16-features") {
+    StripPrefix(t, "model.");
+    plan.detected_layout = "torchvision";
+    if (arch == "vgg16-features") plan.options.ignore_prefixes = {"classifier."};
+  } else if (arch == "mfrl") {
+    if (AnyKeyStartsWith(t, "model_1.tri_layer.") || AnyKeyStartsWith(t, "model_1.classifier_mcb")) {
+      // An [MCCG] checkpoint initialises the backbone and classifier1; the fusion and
+      // classifier_fuse stay as initialised.
+      plan.detected_layout = "mccg";
+      plan.options.strict = false;
+      plan.options.ignore_prefixes = {"model_1.tri_layer.", "model_1.classifier_mcb"};
+    } else {
+      plan.detected_layout = "mfrl";
+    }
+  } else if (arch == "imlnet") {
+    if (AnyKeyStartsWith(t, "irn.") || AnyKeyStartsWith(t, "muml.")) {
+      plan.detected_layout = "imlnet";
+    } else {
+      // A [U1652] baseline checkpoint initialises the encoder and the descriptor block (§4.8).
+      plan.detected_layout = "three_view_net";
+      plan.options.strict = false;
+      plan.options.ignore_prefixes = {"model_2."};
+      plan.options.aliases = {{"model_3.", "model_1."}};
+    }
   } else if (arch == "drl-mix") {
     plan.detected_layout = "drl";
   } else if (arch == "cvt13-imagenet") {

@@ -7,9 +7,15 @@
 //                     (stem, stages.s.blocks.b.*, head.norm/head.fc) or torchvision
 //                     (features.*, classifier.*); an optional prefix such
 //                     as "model_1.convnext." or "model." is removed
+//   vgg16             torchvision VGG-16 (features.N, classifier.{0,3,6})   Vgg
+//   vgg16-features    the same, classifier.* dropped                       Vgg without classifier
 //   u1652-baseline    three_view_net: model_1/model_3 (alias when shared), RetrievalNet (baseline)
 //                     model_2 (street, dropped), classifier.*
 //   lpn, msba         the same wiring with classifier{i} / classifier00      RetrievalNet
+//   mfrl              crossview's MFRL keys (spec §4.7), or an [MCCG]      RetrievalNet (mfrl)
+//                     checkpoint (non-strict: tri_layer/classifier_mcb dropped)
+//   imlnet            crossview's IML-Net keys (spec §4.8), or a [U1652]   RetrievalNet (imlnet)
+//                     baseline initialising encoder + descriptor (non-strict)
 //   drl-mix           the DRL paper configuration (union_backbone.*)       DrlNet (paper)
 //   cvt13-imagenet    Microsoft CvT-13 (stage{i}.*, norm, head): loaded non-strictly under the
 //                     DRL backbone prefix; frozen-BN num_batches_tracked dropped

@@ -115,5 +115,83 @@ TEST(WeightImportTest, TorchvisionResNetAndCvtImageNetInit) {
   EXPECT_THROW(PlanImport("vit-s", {}), InvalidArgumentError);
 }
 
+TEST(WeightImportTest, MccgInitialisesMfrlAndBaselineInitialisesImlNet) {
+  torch::manual_seed(2);
+  // An [MCCG] checkpoint: model_1.convnext.*, model_1.classifier1.*, triplet-attention gates and
+  // their classifiers. It initialises MFRL's backbone and global head; fusion and classifier_fuse
+  // stay as initialised and are reported missing.
+  RetrievalNetOptions mo;
+  mo.method = "mfrl";
+  mo.convnext = ConvNextOptions::Small();
+  mo.mfrl.sge_groups = 16;
+  mo.num_classes = 6;
+  mo.bottleneck = 16;
+  RetrievalNet src(mo);
+  NamedTensors mccg;
+  for (const auto& [k, v] : StateDict(*src)) {
+    if (k.find(".fusion.") == std::string::npos && k.find("classifier_fuse") == std::string::npos) mccg.emplace_back(k, v);
+  }
+  mccg.emplace_back("model_1.tri_layer.cw.conv.conv.weight", torch::rand({1, 2, 7, 7}));
+  mccg.emplace_back("model_1.classifier_mcb1.add_block.0.weight", torch::rand({16, 192}));
+  ImportPlan plan = PlanImport("mfrl", mccg);
+  EXPECT_EQ(plan.detected_layout, "mccg");
+  RetrievalNet dst(mo);
+  LoadReport r = LoadStateDict(*dst, plan.tensors, plan.options);
+  EXPECT_TRUE(r.unexpected.empty()) << r.Summary();
+  EXPECT_TRUE(r.shape_mismatch.empty()) << r.Summary();
+  for (const auto& m : r.missing) {
+    EXPECT_TRUE(m.find(".fusion.") != std::string::npos || m.find("classifier_fuse") != std::string::npos) << m;
+  }
+  EXPECT_TRUE(torch::equal(dst->named_parameters()["model_1.classifier1.add_block.0.weight"],
+                           src->named_parameters()["model_1.classifier1.add_block.0.weight"]));
+  NamedTensors own = StateDict(*src);
+  EXPECT_EQ(PlanImport("mfrl", own).detected_layout, "mfrl");
+  EXPECT_TRUE(LoadStateDict(*dst, PlanImport("mfrl", own).tensors).ok());
+
+  // A [U1652] baseline (three_view_net) initialises IML-Net's encoder and descriptor block.
+  RetrievalNetOptions bo;
+  bo.method = "baseline";
+  bo.backbone.base_width = 4;
+  bo.num_classes = 6;
+  bo.bottleneck = 16;
+  RetrievalNet base(bo);
+  NamedTensors u1652;
+  for (const auto& [k, v] : StateDict(*base)) {
+    u1652.emplace_back(k, v);
+    if (k.rfind("model_1.", 0) == 0) u1652.emplace_back("model_3." + k.substr(8), v);
+  }
+  RetrievalNetOptions io = bo;
+  io.method = "imlnet";
+  io.iml.unit_channels = 8;
+  RetrievalNet iml(io);
+  ImportPlan ip = PlanImport("imlnet", u1652);
+  EXPECT_EQ(ip.detected_layout, "three_view_net");
+  LoadReport ir = LoadStateDict(*iml, ip.tensors, ip.options);
+  EXPECT_TRUE(ir.shape_mismatch.empty()) << ir.Summary();
+  ASSERT_EQ(ir.unexpected.size(), 2u);  // the baseline's final Linear (IML-Net has none by default)
+  EXPECT_EQ(ir.unexpected[0].rfind("classifier.classifier.0.", 0), 0u);
+  for (const auto& m : ir.missing) EXPECT_TRUE(m.rfind("irn.", 0) == 0 || m.rfind("muml.", 0) == 0) << m;
+  EXPECT_TRUE(torch::equal(iml->named_parameters()["model_1.model.layer4.2.conv3.weight"],
+                           base->named_parameters()["model_1.model.layer4.2.conv3.weight"]));
+  EXPECT_TRUE(torch::equal(iml->named_parameters()["classifier.add_block.0.weight"], base->named_parameters()["classifier.add_block.0.weight"]));
+}
+
+TEST(WeightImportTest, TorchvisionVggIntoTheFeaturesOnlyEncoder) {
+  VggOptions full;
+  full.base_width = 4;
+  full.classifier_hidden = 8;
+  Vgg a(full);
+  NamedTensors tv;
+  for (const auto& [k, v] : StateDict(*a)) tv.emplace_back(k, v);
+  Vgg b(full);
+  EXPECT_TRUE(LoadStateDict(*b, PlanImport("vgg16", tv).tensors).ok());
+  VggOptions features = full;
+  features.classifier = false;
+  Vgg c(features);
+  ImportPlan p = PlanImport("vgg16-features", tv);
+  EXPECT_TRUE(LoadStateDict(*c, p.tensors, p.options).ok());
+  EXPECT_THROW(LoadStateDict(*c, PlanImport("vgg16", tv).tensors), InvalidArgumentError);  // strict: classifier.* left over
+}
+
 }  // namespace
 }  // namespace crossview::models

@@ -1,7 +1,8 @@
 // Training the retrieval networks (spec retrieval.md §5–6) on a University-1652-layout dataset:
 // the per-class paired sampler (each batch = B distinct buildings, one satellite + one drone image
-// each, aligned), multi-threaded decoding and augmentation, the per-method losses (CE per head
-// summed or averaged, KL mutual learning, cross-view triplet), SGD/AdamW with a lower backbone
+// each, aligned), multi-threaded decoding and augmentation, the per-method losses (retrieval_step.h:
+// CE per head summed or averaged, KL mutual learning, cross-view triplet, the MFRL hybrid loss, the
+// IML-Net reconstruction + DRCL + MUML crop passes), SGD/AdamW with a lower backbone
 // learning rate and epoch schedules, checkpoints that resume exactly at epoch boundaries, a JSONL
 // log and the effective configuration written into the run directory.
 #pragma once
@@ -11,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "crossview/models/retrieval_net.h"
+#include "crossview/train/retrieval_step.h"
 #include "crossview/train/schedule.h"
 #include "crossview/util/option_table.h"
 
@@ -29,19 +32,20 @@ struct RetrievalTrainOptions {
   int bottleneck = 512;
   int lpn_blocks = 4;
   std::string baseline_pool = "avg";
+  std::string convnext = "tiny";  // MFRL backbone: tiny (ConvNeXt-T) | base | reduced (depths 1/1/2/1, dims 24..192)
+  models::MfrlOptions mfrl;
+  models::ImlNetOptions iml;
   // data
   int size = 256;
   int pad = 10;
   double color_jitter = 0.0;
   double erasing = 0.0;
+  double flip = 0.5;             // horizontal-flip probability
+  bool satellite_affine = true;  // RandomAffine(90) on satellites
   int batch_size = 8;
   int sample_num = 1;  // each building repeated this many times, consecutively, per epoch (paired sampler)
   int decode_threads = 0;
-  // loss
-  std::string ce_reduction = "sum";  // sum | mean over heads
-  bool kl = true;                    // KL mutual learning (MSBA)
-  double triplet_weight = 0.0;       // cross-view batch-hard triplet
-  double triplet_margin = 0.3;
+  RetrievalLossOptions loss;  // loss.* and muml.*
   // run
   int epochs = 140;
   int64_t seed = 1;
@@ -50,8 +54,10 @@ struct RetrievalTrainOptions {
   OptimOptions optim;
 
   void Check() const;
+  // The network these options describe, for a dataset of `num_classes` training buildings.
+  models::RetrievalNetOptions ModelOptions(int64_t num_classes) const;
   // Binds every field except data/out/preset under its config key (model.*, data.*, loss.*,
-  // train.*, optim.*).
+  // muml.*, train.*, optim.*).
   OptionTable Bind();
   // The named presets: cpu-tiny (minutes, for tests and the demo), cpu-ci, paper (the method's
   // published recipe). Presets set defaults; --config and --set override them.

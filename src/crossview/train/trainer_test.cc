@@ -7,6 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "crossview/models/descriptor.h"
 #include "crossview/datasets/ul14.h"
 #include "crossview/eval/drl_eval.h"
 #include "crossview/models/model_store.h"
@@ -105,6 +106,51 @@ TEST(TrainerTest, RetrievalRunWritesArtefactsAndResumesExactly) {
   SetIntraOpThreads(threads);
 }
 
+TEST(TrainerTest, MfrlAndImlNetTrainStoreAndReload) {
+  TempDir tmp;
+  fs::path data = MakeU1652(tmp.path() / "data", 8);
+  for (const std::string method : {"mfrl", "imlnet"}) {
+    RetrievalTrainOptions o = RetrievalTrainOptions::Preset("cpu-tiny", method);
+    o.data = data.string();
+    o.out = (tmp.path() / method).string();
+    o.base_width = 4;
+    o.size = 64;  // MFRL's SGE needs a stage-4 map of at least 2×2
+    o.bottleneck = 16;
+    o.batch_size = 4;
+    o.epochs = 2;
+    o.decode_threads = 2;
+    o.device = "cpu";
+    o.iml.unit_channels = 8;
+    TrainSummary s = TrainRetrieval(o, false);
+    EXPECT_EQ(s.epochs_run, 2) << method;
+    EXPECT_TRUE(std::isfinite(s.final_loss)) << method;
+    ASSERT_EQ(s.evaluation.size(), 2u) << method;
+    for (const char* f : {"config.json", "log.jsonl", "checkpoint.pt", "model.json", "model.pt", "eval.json"}) {
+      EXPECT_TRUE(fs::exists(tmp.path() / method / f)) << method << " " << f;
+    }
+    nlohmann::json config = nlohmann::json::parse(ReadFile(tmp.path() / method / "config.json"));
+    models::StoredRetrievalModel m = models::LoadRetrievalModel(tmp.path() / method);
+    EXPECT_EQ(m.net->options().method, method);
+    EXPECT_EQ(m.input_size, 64);
+    torch::Tensor x = torch::rand({2, 3, 64, 64});
+    torch::Tensor d = models::ExtractDescriptors(m.net, x, models::View::kDrone);
+    EXPECT_TRUE(torch::allclose(d.norm(2, 1), torch::ones({2}), 1e-5, 1e-5));
+    if (method == "mfrl") {
+      EXPECT_EQ(config["options"]["loss"]["w_sat"], 1.5);
+      EXPECT_EQ(config["options"]["model"]["mfrl_conv"], "acmix_conv");
+      EXPECT_EQ(m.net->options().convnext.dims.back(), 192);  // the reduced ConvNeXt
+      EXPECT_EQ(d.size(1), 2 * 16);                           // [fuse, glob]
+      // α and β were trained (they start at 0.5).
+      EXPECT_NE(m.net->named_parameters()["model_1.fusion.alpha"].item<float>(), 0.5f);
+    } else {
+      EXPECT_EQ(config["options"]["muml"]["threshold"], 0.5);
+      EXPECT_EQ(config["options"]["data"]["flip"], 0.0);
+      EXPECT_EQ(m.net->options().iml.unit_channels, 8);
+      EXPECT_EQ(d.size(1), 16);
+    }
+  }
+}
+
 TEST(TrainerTest, OptionErrorsAreClear) {
   RetrievalTrainOptions o = RetrievalTrainOptions::Preset("cpu-tiny", "lpn");
   OptionTable t = o.Bind();
@@ -115,7 +161,23 @@ TEST(TrainerTest, OptionErrorsAreClear) {
   o.data = "/nonexistent";
   o.out = "/tmp/x";
   EXPECT_THROW(TrainRetrieval(o, false), Error);
-  for (const auto& p : RetrievalTrainOptions::Presets()) EXPECT_NO_THROW(RetrievalTrainOptions::Preset(p, "msba").optim.Check());
+  for (const auto& p : RetrievalTrainOptions::Presets()) {
+    for (const auto& m : models::RetrievalNetOptions::Methods()) {
+      RetrievalTrainOptions preset = RetrievalTrainOptions::Preset(p, m);
+      preset.data = "d";
+      preset.out = "o";
+      EXPECT_NO_THROW(preset.Check()) << p << " " << m;
+    }
+  }
+  RetrievalTrainOptions mfrl = RetrievalTrainOptions::Preset("cpu-tiny", "mfrl");
+  mfrl.data = "d";
+  mfrl.out = "o";
+  mfrl.size = 32;  // SGE on a 1×1 map is undefined
+  EXPECT_THROW(mfrl.Check(), InvalidArgumentError);
+  OptionTable mt = mfrl.Bind();
+  EXPECT_THROW(mt.Set("model.mfrl_conv", "acmix_full"), InvalidArgumentError);
+  mt.Set("muml.schedule", "cmal");
+  EXPECT_EQ(mfrl.loss.muml.schedule, "cmal");
 }
 
 // A UL14-layout dataset: train pairs centred on the UAV, one test sample with two search maps.

@@ -127,9 +127,14 @@ nn::Sequential ResNetImpl::MakeLayer(int64_t in_channels, int64_t width, int blo
   return seq;
 }
 
-std::vector<torch::Tensor> ResNetImpl::ForwardStages(const torch::Tensor& x) {
+std::vector<torch::Tensor> ResNetImpl::ForwardStages(const torch::Tensor& x, StemPool* stem) {
   torch::Tensor y = torch::relu(bn1(conv1(x)));
-  y = torch::max_pool2d(y, 3, 2, 1);
+  if (stem != nullptr) {
+    stem->pre_pool_size = {y.size(2), y.size(3)};
+    std::tie(y, stem->indices) = torch::max_pool2d_with_indices(y, {3, 3}, {2, 2}, {1, 1});
+  } else {
+    y = torch::max_pool2d(y, 3, 2, 1);
+  }
   std::vector<torch::Tensor> stages;
   y = layer1->forward(y);
   stages.push_back(y);

@@ -31,12 +31,19 @@ struct ResNetOptions {
   std::vector<int64_t> StageChannels() const;
 };
 
+// The stem max pool's argmax switches (IML-Net's decoder max-unpools with them).
+struct StemPool {
+  torch::Tensor indices;               // (N, C, h, w): flat position (row·W + col) in the pre-pool map
+  std::vector<int64_t> pre_pool_size;  // (H, W) of the conv1 output the pool consumed
+};
+
 class ResNetImpl : public torch::nn::Module {
  public:
   explicit ResNetImpl(const ResNetOptions& options = {});
 
-  // The per-stage maps [layer1, layer2, layer3, layer4].
-  std::vector<torch::Tensor> ForwardStages(const torch::Tensor& x);
+  // The per-stage maps [layer1, layer2, layer3, layer4]; with `stem`, also the stem pool's
+  // switches (same values either way).
+  std::vector<torch::Tensor> ForwardStages(const torch::Tensor& x, StemPool* stem = nullptr);
   // layer4's map.
   torch::Tensor forward(const torch::Tensor& x);
 

@@ -37,6 +37,7 @@ ClassBlockImpl::ClassBlockImpl(const ClassBlockOptions& options) : options_(opti
   if (options_.dropout > 0) add_block->push_back(nn::Dropout(options_.dropout));
   register_module("add_block", add_block);
 
+  if (!options_.with_classifier) return;
   nn::Linear cls(options_.bottleneck, options_.num_classes);
   nn::init::normal_(cls->weight, 0.0, 0.001);
   nn::init::zeros_(cls->bias);
@@ -48,7 +49,7 @@ torch::Tensor ClassBlockImpl::Features(const torch::Tensor& x) { return add_bloc
 ClassBlockOutput ClassBlockImpl::forward(const torch::Tensor& x) {
   ClassBlockOutput out;
   out.features = add_block->forward(x);
-  out.logits = classifier->forward(out.features);
+  if (!classifier.is_empty()) out.logits = classifier->forward(out.features);
   return out;
 }
 

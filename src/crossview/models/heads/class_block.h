@@ -19,12 +19,13 @@ struct ClassBlockOptions {
   bool relu = false;        // LeakyReLU(0.1) after the BN (never used by the published methods)
   bool batch_norm = true;   // false = the SUES-200 variant (Linear → Dropout → Linear)
   double bn_weight_std = 0.02;  // BN1d weight ~ N(1, std) ([U1652]/[LPN]); 0 = constant 1 ([FSRA]/[MCCG])
+  bool with_classifier = true;  // false: add_block only, no `classifier` (IML-Net's descriptor block)
   void Check() const;
 };
 
 struct ClassBlockOutput {
   torch::Tensor features;  // the add_block output (after dropout in training)
-  torch::Tensor logits;
+  torch::Tensor logits;    // undefined without a classifier
 };
 
 class ClassBlockImpl : public torch::nn::Module {

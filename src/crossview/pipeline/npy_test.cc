@@ -1,0 +1,58 @@
+#include "crossview/pipeline/npy.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "crossview/util/errors.h"
+#include "crossview/util/file.h"
+
+namespace crossview::pipeline {
+namespace {
+
+TEST(NpyTest, RoundTripsExactlyWithA64ByteAlignedHeader) {
+  TempDir tmp;
+  FloatMatrix m{3, 5, {}};
+  for (int i = 0; i < 15; ++i) m.values.push_back(static_cast<float>(i) * 0.37f - 2.0f);
+  WriteNpyFloat32(tmp.path() / "a.npy", m);
+  const std::string bytes = ReadFile(tmp.path() / "a.npy");
+  EXPECT_EQ(bytes.substr(0, 6), "\x93NUMPY");
+  EXPECT_EQ((bytes.size() - 15 * 4) % 64, 0u);
+  EXPECT_NE(bytes.find("'shape': (3, 5)"), std::string::npos);
+  const FloatMatrix r = ReadNpyFloat32(tmp.path() / "a.npy");
+  EXPECT_EQ(r.rows, 3);
+  EXPECT_EQ(r.cols, 5);
+  EXPECT_EQ(r.values, m.values);
+}
+
+TEST(NpyTest, ZeroRowsRoundTrip) {
+  TempDir tmp;
+  WriteNpyFloat32(tmp.path() / "e.npy", nullptr, 0, 16);
+  const FloatMatrix r = ReadNpyFloat32(tmp.path() / "e.npy");
+  EXPECT_EQ(r.rows, 0);
+  EXPECT_EQ(r.cols, 16);
+}
+
+TEST(NpyTest, TruncatedAndForeignFilesAreIoErrorsNamingTheFile) {
+  TempDir tmp;
+  std::vector<float> v(8, 1.0f);
+  WriteNpyFloat32(tmp.path() / "t.npy", v.data(), 2, 4);
+  std::string bytes = ReadFile(tmp.path() / "t.npy");
+  WriteFileAtomic(tmp.path() / "t.npy", bytes.substr(0, bytes.size() - 3));
+  try {
+    ReadNpyFloat32(tmp.path() / "t.npy");
+    FAIL() << "expected IoError";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("t.npy"), std::string::npos) << e.what();
+  }
+  WriteFileAtomic(tmp.path() / "x.npy", "hello world, not numpy");
+  EXPECT_THROW(ReadNpyFloat32(tmp.path() / "x.npy"), IoError);
+  std::string f64 = bytes;
+  f64.replace(f64.find("<f4"), 3, "<f8");
+  WriteFileAtomic(tmp.path() / "d.npy", f64);
+  EXPECT_THROW(ReadNpyFloat32(tmp.path() / "d.npy"), IoError);
+  EXPECT_THROW(ReadNpyFloat32(tmp.path() / "missing.npy"), NotFoundError);
+}
+
+}  // namespace
+}  // namespace crossview::pipeline
