@@ -1,4 +1,5 @@
-// crossview synth ir ... — synthetic benchmark datasets rendered from real orthophotos.
+// crossview synth ir|drl|map ... — synthetic benchmark datasets and maps rendered from real
+// orthophotos.
 //
 // One function pair per subcommand: Add<Name>(app, flags) declares its flags, Run<Name>(flags)
 // fills the library's options struct and calls it. Flags only parse; presets, defaults and
@@ -11,7 +12,9 @@
 
 #include "crossview/cli/command.h"
 #include "crossview/cli/common_flags.h"
+#include "crossview/data/drl_synth.h"
 #include "crossview/data/ir_synth.h"
+#include "crossview/data/map_synth.h"
 #include "crossview/util/errors.h"
 #include "crossview/util/log.h"
 
@@ -72,6 +75,15 @@ void ApplyDatasetFlags(const DatasetFlags& f, Options* o, data::SynthRunOptions*
   run->overwrite = f.overwrite;
 }
 
+// Parses --photometric on|off into `options` (off disables every effect).
+void ApplyPhotometricFlag(const std::string& value, std::vector<data::PhotometricOptions*> options) {
+  if (value == "off") {
+    for (data::PhotometricOptions* p : options) *p = data::PhotometricOptions::Off();
+  } else if (value != "on") {
+    throw CV_ERROR(InvalidArgumentError, "--photometric must be on or off").With("value", value);
+  }
+}
+
 // --- synth ir ---------------------------------------------------------------------------------
 
 struct IrFlags {
@@ -101,11 +113,7 @@ void RunIr(const IrFlags& f, bool quiet) {
   } else if (o.layout == data::IrLayout::kMultitemporal) {
     o.temporal = data::TemporalMode::kMulti;
   }
-  if (f.photometric == "off") {
-    o.drone_photometric = o.satellite_photometric = data::PhotometricOptions::Off();
-  } else if (f.photometric != "on") {
-    throw CV_ERROR(InvalidArgumentError, "--photometric must be on or off").With("value", f.photometric);
-  }
+  ApplyPhotometricFlag(f.photometric, {&o.drone_photometric, &o.satellite_photometric});
   data::SynthRunOptions run;
   ApplyDatasetFlags(f.dataset, &o, &run);
   if (o.source.enabled()) {
@@ -118,6 +126,95 @@ void RunIr(const IrFlags& f, bool quiet) {
   const data::IrSynthSummary summary = data::GenerateIrDataset(o, run);
   CV_LOG_INFO("{}", summary.OneLine());
   if (f.dataset.json) std::cout << summary.ToJson() << "\n";
+}
+
+// --- synth drl --------------------------------------------------------------------------------
+
+struct DrlFlags {
+  DatasetFlags dataset;
+  std::string photometric = "on";
+};
+
+CLI::App* AddDrl(CLI::App& app, DrlFlags* f) {
+  CLI::App* cmd = app.add_subcommand(
+      "drl", "drone referring localisation dataset in the UL14 layout (UAV views, search maps, labels.json, "
+             "GPS_info.json) with manifest.json");
+  AddDatasetFlags(cmd, &f->dataset);
+  cmd->add_option("--photometric", f->photometric, "on (default ranges, data.md 3.9) or off")->capture_default_str();
+  return cmd;
+}
+
+void RunDrl(const DrlFlags& f, bool quiet) {
+  data::DrlSynthOptions o = data::DrlPreset(f.dataset.preset);
+  ApplyPhotometricFlag(f.photometric, {&o.uav_photometric, &o.satellite_photometric});
+  data::SynthRunOptions run;
+  ApplyDatasetFlags(f.dataset, &o, &run);
+  run.progress = !quiet;
+  const data::DrlSynthSummary summary = data::GenerateDrlDataset(o, run);
+  CV_LOG_INFO("{}", summary.OneLine());
+  if (f.dataset.json) std::cout << summary.ToJson() << "\n";
+}
+
+// --- synth map --------------------------------------------------------------------------------
+
+struct MapFlags {
+  data::MapSynthOptions options;  // flags write straight into it: the defaults are its own
+  std::string out;
+  std::string anchor;
+  std::string flight_dir;
+  std::string photometric = "on";
+  std::string cache;
+  int jobs = 0;
+  bool overwrite = false;
+  bool json = false;
+};
+
+CLI::App* AddMap(CLI::App& app, MapFlags* f) {
+  CLI::App* cmd = app.add_subcommand(
+      "map", "a georeferenced GeoTIFF mosaic of real textures (north-up, EPSG:4326), optionally with a simulated "
+             "drone flight over it (frames, truth.csv, flight.json)");
+  data::MapMosaicOptions& m = f->options.mosaic;
+  data::FlightOptions& fl = f->options.flight;
+  cmd->add_option("--out", f->out, "the GeoTIFF to write (its placement record goes beside it as <stem>.json)")
+      ->required();
+  cmd->add_option("--textures", m.textures, "textures.tsv names, comma-separated, placed row by row from the north-west")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--columns", m.columns, "grid columns (0 = ceil(sqrt(n)))")->capture_default_str();
+  cmd->add_option("--tile-m", m.tile_side_m, "ground side of each texture's cell, metres")->capture_default_str();
+  cmd->add_option("--gsd-m", m.gsd_m, "metres per pixel of the mosaic")->capture_default_str();
+  cmd->add_option("--anchor", f->anchor, "LAT,LON of the mosaic centre (default 40.25,-30.5: open sea)");
+  cmd->add_option("--seed", f->options.seed, "seed of the flight path and photometric draws")->capture_default_str();
+  cmd->add_option("--flight", f->flight_dir, "also simulate a flight over the map and write it to this directory");
+  cmd->add_option("--frames", fl.frames, "flight frames")->capture_default_str();
+  cmd->add_option("--height-m", fl.height_m, "flight height above ground, metres")->capture_default_str();
+  cmd->add_option("--tilt-deg", fl.tilt_deg, "camera tilt forward from nadir, degrees (0 = nadir)")->capture_default_str();
+  cmd->add_option("--hfov-deg", fl.hfov_deg, "camera horizontal field of view, degrees")->capture_default_str();
+  cmd->add_option("--size-px", fl.size_px, "frame width and height, pixels")->capture_default_str();
+  cmd->add_option("--waypoints", fl.waypoints, "waypoints of the smooth path")->capture_default_str();
+  cmd->add_option("--photometric", f->photometric, "frame effects: on (default ranges, data.md 3.9) or off")
+      ->capture_default_str();
+  cmd->add_option("--cache", f->cache, "aerial imagery cache (default: $CROSSVIEW_DATA or ~/.cache/crossview/aerial)");
+  cmd->add_option("-j,--jobs", f->jobs, "worker threads (0 = all cores); the output does not depend on it")
+      ->capture_default_str();
+  cmd->add_flag("--overwrite", f->overwrite, "replace existing outputs once the new ones are complete");
+  cmd->add_flag("--json", f->json, "print the summary as JSON on stdout");
+  return cmd;
+}
+
+void RunMap(MapFlags& f) {
+  data::MapSynthOptions& o = f.options;
+  if (!f.anchor.empty()) o.mosaic.anchor = ParseAnchor(f.anchor);
+  ApplyPhotometricFlag(f.photometric, {&o.flight.photometric});
+  data::MapRunOptions run;
+  run.out_file = f.out;
+  run.flight_dir = f.flight_dir;
+  run.cache_dir = f.cache;
+  run.jobs = f.jobs;
+  run.overwrite = f.overwrite;
+  const data::MapSynthSummary summary = data::GenerateMap(o, run);
+  CV_LOG_INFO("{}", summary.OneLine());
+  if (f.json) std::cout << summary.ToJson() << "\n";
 }
 
 }  // namespace
@@ -133,9 +230,15 @@ int RunSynth(int argc, char** argv) {
   AddCommonFlags(app, &common);
   IrFlags ir;
   CLI::App* ir_cmd = AddIr(app, &ir);
+  DrlFlags drl;
+  CLI::App* drl_cmd = AddDrl(app, &drl);
+  MapFlags map;
+  CLI::App* map_cmd = AddMap(app, &map);
   return RunCommand(app, argc, argv, [&] {
     common.Apply();
     if (ir_cmd->parsed()) RunIr(ir, common.quiet);
+    if (drl_cmd->parsed()) RunDrl(drl, common.quiet);
+    if (map_cmd->parsed()) RunMap(map);
   });
 }
 

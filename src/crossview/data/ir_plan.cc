@@ -7,7 +7,6 @@
 #include "crossview/data/target_selection.h"
 #include "crossview/data/validity.h"
 #include "crossview/util/errors.h"
-#include "crossview/util/parallel.h"
 #include "crossview/util/random.h"
 
 namespace crossview::data {
@@ -19,57 +18,6 @@ int SplitRank(const std::string& split) {
   if (split == "test") return 2;
   return 3;
 }
-
-// `region` shrunk by `margin_px` on every side and intersected with `other` (either may be unset).
-std::optional<cv::Rect2d> Intersect(const std::optional<cv::Rect2d>& region, const std::optional<cv::Rect2d>& half,
-                                    double margin_px) {
-  if (!region) return std::nullopt;
-  if (!half) return region;
-  const double x0 = std::max(region->x, half->x + margin_px);
-  const double y0 = std::max(region->y, half->y + margin_px);
-  const double x1 = std::min(region->x + region->width, half->x + half->width - margin_px);
-  const double y1 = std::min(region->y + region->height, half->y + half->height - margin_px);
-  if (x1 < x0 || y1 < y0) return std::nullopt;
-  return cv::Rect2d(x0, y0, x1 - x0, y1 - y0);
-}
-
-std::string Metres(double m) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f m", m);
-  return buf;
-}
-
-// Candidate centres (ground frame) of one family inside `region_px` of its base map.
-std::vector<cv::Vec2d> Candidates(const MapSource& base, const cv::Rect2d& region_px, double spacing_m,
-                                  int attempts, Rng rng) {
-  const MapFrame& f = base.frame;
-  const cv::Vec2d top_left = f.EnFromXy({region_px.x, region_px.y});
-  const cv::Rect2d region_en(top_left[0], top_left[1] - region_px.height * f.gsd_m, region_px.width * f.gsd_m,
-                             region_px.height * f.gsd_m);
-  std::vector<cv::Vec2d> points = PoissonDiskSamples(region_en, spacing_m, attempts, rng);
-  if (base.periodic_half) {  // columns [0, W/2) strictly
-    points.erase(std::remove_if(points.begin(), points.end(),
-                                [&](const cv::Vec2d& p) { return f.XyFromEn(p)[0] >= 0.5 * f.width_px; }),
-                 points.end());
-  }
-  return points;
-}
-
-// Thumbnails of candidates [begin, end), rendered in parallel (pure functions of the candidate).
-std::vector<TileThumbnail> Thumbnails(const std::vector<cv::Vec2d>& cands, size_t begin, size_t end,
-                                      const LoadedMap& map, const MapFrame& frame, const IrSynthOptions& o, int jobs) {
-  std::vector<TileThumbnail> out(end - begin);
-  ParallelFor(static_cast<int64_t>(end - begin), jobs, [&](int64_t i) {
-    out[static_cast<size_t>(i)] = RenderTileThumbnail(*map.pyramid, frame, cands[begin + static_cast<size_t>(i)],
-                                                      o.satellite_side_m, o.selection.thumbnail_size_px,
-                                                      o.selection.thumbnail_blur_sigma_px);
-  });
-  return out;
-}
-
-struct FamilyWork {
-  std::vector<cv::Vec2d> candidates;
-};
 
 }  // namespace
 
@@ -141,28 +89,38 @@ IrPlan PlanIrTargets(const IrSynthOptions& o, const SynthCatalog& catalog, const
   };
 
   // Capacity and candidates per target family.
-  std::vector<FamilyWork> work(catalog.families.size());
+  std::vector<std::vector<cv::Vec2d>> candidates(catalog.families.size());
   for (size_t fi = 0; fi < catalog.families.size(); ++fi) {
     const SynthFamily& fam = catalog.families[fi];
     if (fam.split == "distractor") continue;
     const MapSource& base = base_of(fi);
-    const double margin_px = plan.reach_m / base.frame.gsd_m;
     FamilyPlan& fp = plan.families[fi];
-    fp.centre_region_xy_px = Intersect(TargetCentreRegionXyPx(base.frame, plan.reach_m, base.periodic_half),
-                                       fam.half_xy_px, margin_px);
+    fp.centre_region_xy_px = SiteCentreRegionXyPx(base, fam, plan.reach_m);
     if (!fp.centre_region_xy_px) {
-      const double w = fam.half_xy_px ? fam.half_xy_px->width : base.frame.width_px;
-      const double h = fam.half_xy_px ? fam.half_xy_px->height : base.frame.height_px;
-      fp.skipped_reason = "needs " + Metres(plan.reach_m) + " of map on every side of a target (drone reach " +
-                          Metres(plan.drone_reach_m) + ", tile half-side " + Metres(half_side_m) + "); " +
-                          (fam.half_xy_px ? "the half" : "the texture") + " is " + Metres(w * base.frame.gsd_m) +
-                          " x " + Metres(h * base.frame.gsd_m) + (base.periodic_half ? " (left half only)" : "");
+      fp.skipped_reason = SkippedForCapacity(base, fam, plan.reach_m,
+                                             "drone reach " + MetresText(plan.drone_reach_m) + ", tile half-side " +
+                                                 MetresText(half_side_m));
       continue;
     }
-    work[fi].candidates = Candidates(base, *fp.centre_region_xy_px, sel.min_spacing_m, sel.poisson_attempts,
-                                     root.Fork("candidates/" + fam.name));
-    fp.candidates = static_cast<int>(work[fi].candidates.size());
+    candidates[fi] = SiteCandidates(base, *fp.centre_region_xy_px, sel.min_spacing_m, sel.poisson_attempts,
+                                    root.Fork("candidates/" + fam.name));
+    fp.candidates = static_cast<int>(candidates[fi].size());
   }
+
+  // Validity of every view and of the tile, with β₀ redrawn (§3.6).
+  const SiteDrawFn draw_beta0 = [&](const SiteFamily& f, int ci, int attempt) {
+    const SynthFamily& fam = catalog.families[static_cast<size_t>(f.family)];
+    Rng rng = root.Fork("beta0/" + fam.name + "/" + std::to_string(ci) + "/" + std::to_string(attempt));
+    SiteDraw d;
+    d.value = 360.0 * rng.Uniform01();
+    const cv::Vec2d& centre = f.candidates[static_cast<size_t>(ci)];
+    d.fits = TileFits(f.base->frame, f.map->nodata, centre, o.satellite_side_m);
+    for (size_t v = 0; v < plan.views.size() && d.fits; ++v) {
+      const DroneViewSpec& spec = plan.views[v];
+      d.fits = DroneViewFits(f.base->frame, f.map->nodata, spec.Camera(o.drone_size_px), spec.Pose(centre, d.value));
+    }
+    return d;
+  };
 
   std::vector<PlannedTarget> targets;
   DuplicateIndex test_index(sel.thumbnail_max_shift_px);
@@ -170,65 +128,36 @@ IrPlan PlanIrTargets(const IrSynthOptions& o, const SynthCatalog& catalog, const
     DuplicateIndex local_index(sel.thumbnail_max_shift_px);
     DuplicateIndex& index = split == std::string("test") ? test_index : local_index;
     const int cap = split == std::string("train") ? o.train_targets_per_family : o.test_targets_per_family;
+    std::vector<SiteFamily> slots;
     for (size_t fi = 0; fi < catalog.families.size(); ++fi) {
       const SynthFamily& fam = catalog.families[fi];
       if (fam.split != split || !plan.families[fi].skipped_reason.empty()) continue;
-      FamilyPlan& fp = plan.families[fi];
-      const MapSource& base = base_of(fi);
-      const LoadedMap& map = map_of(fi);
-      const std::vector<cv::Vec2d>& cands = work[fi].candidates;
-      const size_t batch = static_cast<size_t>(std::max(8, 4 * ResolveJobs(jobs)));
-      std::vector<TileThumbnail> thumbs;
-      size_t thumbs_begin = 0;
-      for (size_t ci = 0; ci < cands.size() && fp.targets_placed < cap; ++ci) {
-        if (ci >= thumbs_begin + thumbs.size()) {
-          thumbs_begin = ci;
-          thumbs = Thumbnails(cands, ci, std::min(cands.size(), ci + batch), map, base.frame, o, jobs);
-        }
-        const TileThumbnail& thumb = thumbs[ci - thumbs_begin];
-        if (thumb.highpass_std < sel.featureless_highpass_std) {
-          ++fp.rejections.featureless;
-          continue;
-        }
-        const double score = index.BestMatch(thumb, sel.duplicate_ncc);
-        if (score >= sel.duplicate_ncc) {
-          ++fp.rejections.duplicate;
-          continue;
-        }
-        // Validity of every view and of the tile, with β₀ redrawn (§3.6).
-        int attempt = 0;
-        bool fits = false;
-        double beta0 = 0.0;
-        for (; attempt <= sel.max_redraws && !fits; ++attempt) {
-          Rng rng = root.Fork("beta0/" + fam.name + "/" + std::to_string(ci) + "/" + std::to_string(attempt));
-          beta0 = 360.0 * rng.Uniform01();
-          fits = TileFits(base.frame, map.nodata, cands[ci], o.satellite_side_m);
-          for (size_t v = 0; v < plan.views.size() && fits; ++v) {
-            const DroneViewSpec& spec = plan.views[v];
-            fits = DroneViewFits(base.frame, map.nodata, spec.Camera(o.drone_size_px), spec.Pose(cands[ci], beta0));
-          }
-          if (!fits) ++fp.rejections.redraws;
-        }
-        if (!fits) {
-          ++fp.rejections.out_of_map;
-          continue;
-        }
-        index.Add(thumb);
-        PlannedTarget t;
-        t.split = split;
-        t.family = static_cast<int>(fi);
-        t.source = fam.members[0];
-        t.candidate_index = static_cast<int>(ci);
-        t.centre_en_m = cands[ci];
-        t.centre_xy_px = base.frame.XyFromEn(cands[ci]);
-        t.beta0_deg = beta0;
-        t.redraws = attempt - 1;
-        t.gallery_source = choose_gallery_member(fam, static_cast<int>(ci));
-        t.highpass_std = thumb.highpass_std;
-        t.duplicate_score = score;
-        targets.push_back(t);
-        ++fp.targets_placed;
-      }
+      slots.push_back({static_cast<int>(fi), &base_of(fi), &map_of(fi), candidates[fi], cap});
+    }
+    SiteSelectionParams params;
+    params.thumbnail_side_m = o.satellite_side_m;
+    params.order = SiteOrder::kFamilyByFamily;
+    params.jobs = jobs;
+    std::vector<TargetRejections> rejections;
+    const std::vector<SelectedSite> sites = SelectSites(slots, sel, params, draw_beta0, index, &rejections);
+    for (size_t s = 0; s < slots.size(); ++s) plan.families[static_cast<size_t>(slots[s].family)].rejections = rejections[s];
+    for (const SelectedSite& site : sites) {
+      const size_t fi = static_cast<size_t>(slots[site.slot].family);
+      const SynthFamily& fam = catalog.families[fi];
+      PlannedTarget t;
+      t.split = split;
+      t.family = static_cast<int>(fi);
+      t.source = fam.members[0];
+      t.candidate_index = site.candidate_index;
+      t.centre_en_m = site.centre_en_m;
+      t.centre_xy_px = base_of(fi).frame.XyFromEn(site.centre_en_m);
+      t.beta0_deg = site.draw_value;
+      t.redraws = site.redraws;
+      t.gallery_source = choose_gallery_member(fam, site.candidate_index);
+      t.highpass_std = site.highpass_std;
+      t.duplicate_score = site.duplicate_score;
+      targets.push_back(t);
+      ++plan.families[fi].targets_placed;
     }
   }
 
@@ -244,17 +173,16 @@ IrPlan PlanIrTargets(const IrSynthOptions& o, const SynthCatalog& catalog, const
     const SynthFamily& fam = catalog.families[fi];
     if (fam.split != "distractor" && fam.split != "test") continue;
     const MapSource& base = base_of(fi);
-    const std::optional<cv::Rect2d> region = Intersect(
-        TargetCentreRegionXyPx(base.frame, half_side_m, base.periodic_half), fam.half_xy_px, half_side_m / base.frame.gsd_m);
+    const std::optional<cv::Rect2d> region = SiteCentreRegionXyPx(base, fam, half_side_m);
     if (!region) {
       if (fam.split == "distractor") {
-        plan.families[fi].skipped_reason = "a " + Metres(o.satellite_side_m) + " tile does not fit; the texture is " +
-                                           Metres(base.frame.WidthM()) + " x " + Metres(base.frame.HeightM());
+        plan.families[fi].skipped_reason = "a " + MetresText(o.satellite_side_m) + " tile does not fit; the texture is " +
+                                           MetresText(base.frame.WidthM()) + " x " + MetresText(base.frame.HeightM());
       }
       continue;
     }
     plan.families[fi].centre_region_xy_px = plan.families[fi].centre_region_xy_px.value_or(*region);
-    std::vector<cv::Vec2d> cands = Candidates(base, *region, spacing_m, sel.poisson_attempts,
+    std::vector<cv::Vec2d> cands = SiteCandidates(base, *region, spacing_m, sel.poisson_attempts,
                                               root.Fork("distractor-candidates/" + fam.name));
     // Keep one tile side from every target on the same ground.
     cands.erase(std::remove_if(cands.begin(), cands.end(),

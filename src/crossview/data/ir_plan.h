@@ -1,6 +1,6 @@
 // Target planning for `synth ir` (spec data.md §3.6, §3.7, §4): where the targets and distractors
 // go, which views they get, and their IDs. Pure geometry plus satellite-tile thumbnails; nothing
-// is written.
+// is written. The selection steps are site_selection.h's, families visited one after the other.
 //
 // Per family (ground frame of its base texture):
 // 1. Capacity: target centres must keep every footprint inside the map: a margin of
@@ -27,16 +27,10 @@
 
 #include "crossview/data/flight_pattern.h"
 #include "crossview/data/ir_options.h"
+#include "crossview/data/site_selection.h"
 #include "crossview/data/synth_sources.h"
 
 namespace crossview::data {
-
-struct TargetRejections {
-  int featureless = 0;
-  int duplicate = 0;
-  int out_of_map = 0;  // targets dropped after max_redraws redraws of β₀
-  int redraws = 0;     // rejected draws of β₀ (including those of dropped targets)
-};
 
 struct PlannedTarget {
   std::string id;            // 4 digits
@@ -51,15 +45,6 @@ struct PlannedTarget {
   int gallery_source = -1;   // member for gallery tiles under cross/multi (the base when alone)
   double highpass_std = 0.0;
   double duplicate_score = 0.0;  // best NCC against the accepted thumbnails before it
-};
-
-struct FamilyPlan {
-  std::optional<cv::Rect2d> centre_region_xy_px;  // base pixels; unset when skipped
-  int candidates = 0;
-  int targets_placed = 0;
-  int distractors_placed = 0;
-  TargetRejections rejections;
-  std::string skipped_reason;  // "" when used
 };
 
 struct IrPlan {

@@ -1,8 +1,6 @@
 // `synth ir --source`: datasets from the user's own orthophotos.
 #include <gtest/gtest.h>
 
-#include <gdal_priv.h>
-
 #include "crossview/data/image_io.h"
 #include "crossview/data/synth_sources.h"
 #include "crossview/data/synth_test_support.h"
@@ -25,33 +23,10 @@ IrSynthOptions SourceOptions(const fs::path& file, double gsd_m = 0.0) {
   return o;
 }
 
-// uk_countryside2 (2048², 0.88 m/px) written as a GeoTIFF with its synthetic georeference; rows
-// [nodata_row0, nodata_row1) painted black and declared no-data when that range is not empty.
-fs::path WriteTextureGeoTiff(const fs::path& path, int nodata_row0 = 0, int nodata_row1 = 0) {
-  const geo::TextureTable table = geo::ReadTextureTable(AerialCacheDir() / testing::kTexturesTsv);
-  const geo::TextureRecord& record = table.Find("uk_countryside2");
-  cv::Mat rgb = LoadImageRgb(AerialCacheDir() / "flightgear/uk_countryside2.png");
-  if (nodata_row1 > nodata_row0) {
-    cv::max(rgb, cv::Scalar(1, 1, 1), rgb);  // no real pixel is (0, 0, 0)
-    rgb.rowRange(nodata_row0, nodata_row1).setTo(cv::Scalar(0, 0, 0));
-  }
-  geo::RgbImage image(rgb.cols, rgb.rows);
-  std::memcpy(image.pixels.data(), rgb.data, image.pixels.size());
-  geo::WriteTextureGeoTiff(path, image, geo::GeorefForTexture(record));
-  if (nodata_row1 > nodata_row0) {
-    GDALAllRegister();
-    GDALDataset* ds = static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_Update));
-    if (ds == nullptr) throw CV_ERROR(IoError, "cannot reopen the GeoTIFF").With("path", path.string());
-    for (int b = 1; b <= 3; ++b) ds->GetRasterBand(b)->SetNoDataValue(0.0);
-    GDALClose(ds);
-  }
-  return path;
-}
-
 TEST(IrSourceTest, GeoTiffIsSplitIntoDisjointHalvesWithItsOwnGeoreference) {
   CV_REQUIRE_FILE(crossview::testing::AerialFile(testing::kTexturesTsv));
   TempDir tmp("synth_source");
-  const fs::path tif = WriteTextureGeoTiff(tmp.path() / "uk_countryside2.tif");
+  const fs::path tif = testing::WriteTextureAsGeoTiff(tmp.path() / "uk_countryside2.tif");
   const fs::path d = testing::Generate(SourceOptions(tif), "source-geotiff");
   const Json m = testing::ReadManifest(d);
 
@@ -164,7 +139,7 @@ TEST(IrSourceTest, NoDataRejectionsAreRecordedAndNeverPadded) {
   CV_REQUIRE_FILE(crossview::testing::AerialFile(testing::kTexturesTsv));
   TempDir tmp("synth_nodata");
   const int row0 = 900, row1 = 1100;
-  const fs::path tif = WriteTextureGeoTiff(tmp.path() / "holes.tif", row0, row1);
+  const fs::path tif = testing::WriteTextureAsGeoTiff(tmp.path() / "holes.tif", row0, row1);
   IrSynthOptions o = SourceOptions(tif);
   o.train_targets_per_family = o.test_targets_per_family = 10;
   IrSynthSummary summary;

@@ -1,12 +1,6 @@
 #include "crossview/data/ir_synth.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <cmath>
-#include <ctime>
-#include <fstream>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -19,6 +13,7 @@
 #include "crossview/data/ir_manifest.h"
 #include "crossview/data/occlusion.h"
 #include "crossview/data/renderer.h"
+#include "crossview/data/synth_run.h"
 #include "crossview/data/synth_sources.h"
 #include "crossview/util/errors.h"
 #include "crossview/util/file.h"
@@ -36,42 +31,12 @@ namespace crossview::data {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-double SecondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-// The output folder as an absolute path without a trailing separator; refuses a non-empty one
-// unless overwriting.
-fs::path CheckOutputDir(const SynthRunOptions& run) {
-  if (run.out_dir.empty()) {
-    throw CV_ERROR(InvalidArgumentError, "no output directory given").Hint("pass --out DIR");
-  }
-  fs::path out = fs::absolute(run.out_dir).lexically_normal();
-  if (!out.has_filename()) out = out.parent_path();
-  std::error_code ec;
-  if (fs::exists(out, ec)) {
-    if (!fs::is_directory(out, ec)) {
-      throw CV_ERROR(InvalidArgumentError, "--out exists and is not a directory").With("out", out.string());
-    }
-    if (!fs::is_empty(out, ec) && !run.overwrite) {
-      throw CV_ERROR(InvalidArgumentError, "output directory exists and is not empty")
-          .With("out", out.string())
-          .Hint("choose another --out, or pass --overwrite to replace it once the new dataset is complete");
-    }
-  }
-  return out;
-}
+using Clock = SynthClock;
 
 SynthCatalog MakeCatalog(const IrSynthOptions& o, const SynthRunOptions& run) {
   if (o.source.enabled()) return OrthophotoCatalog(o.source);
-  const fs::path cache = run.cache_dir.empty() ? AerialCacheDir() : run.cache_dir;
-  const fs::path table = cache / "flightgear" / "textures.tsv";
-  if (!fs::exists(table)) {
-    throw CV_ERROR(NotFoundError, "the FlightGear textures are not in the aerial imagery cache")
-        .With("expected", table.string())
-        .Hint("run 'crossview data fetch' first (or set CROSSVIEW_DATA), or pass --source with your own orthophoto");
-  }
-  return TextureCatalog(geo::ReadTextureTable(table), cache, o);
+  const fs::path cache = SynthCacheDir(run);
+  return TextureCatalog(ReadCachedTextureTable(cache), cache, o);
 }
 
 // Sources to load: every family's base, plus every member when tiles use other members.
@@ -86,13 +51,6 @@ std::vector<int> NeededSources(const IrSynthOptions& o, const SynthCatalog& cata
     }
   }
   return {needed.begin(), needed.end()};
-}
-
-void WriteBytes(const fs::path& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.flush();
-  if (!out) throw CV_ERROR(IoError, "cannot write image file (disk full?)").With("path", path.string());
 }
 
 RenderedJob RenderJob(const IrSynthOptions& o, const SynthCatalog& catalog, const std::vector<LoadedMap>& maps,
@@ -132,7 +90,7 @@ RenderedJob RenderJob(const IrSynthOptions& o, const SynthCatalog& catalog, cons
   const std::string bytes = EncodeImage(image, ImageFormat::kJpeg, enc);
   r.clean_sha256 = Sha256Hex(bytes);
   for (const std::string& p : job.clean_paths) {
-    WriteBytes(root_dir / p, bytes);
+    WriteSynthFile(root_dir / p, bytes);
     r.clean_bytes += static_cast<int64_t>(bytes.size());
   }
   if (!job.occluded_paths.empty()) {
@@ -143,7 +101,7 @@ RenderedJob RenderJob(const IrSynthOptions& o, const SynthCatalog& catalog, cons
     const std::string occ_bytes = EncodeImage(occ.image, ImageFormat::kJpeg, enc);
     r.occluded_sha256 = Sha256Hex(occ_bytes);
     for (const std::string& p : job.occluded_paths) {
-      WriteBytes(root_dir / p, occ_bytes);
+      WriteSynthFile(root_dir / p, occ_bytes);
       r.occluded_bytes += static_cast<int64_t>(occ_bytes.size());
     }
   }
@@ -213,23 +171,6 @@ void WarnAboutUpsampling(const IrSynthOptions& o, const SynthCatalog& catalog, c
   }
 }
 
-// One syncfs(2) writes back every file of the staging tree at once; the per-file fsyncs of the
-// commit that follows then find nothing left to write (tens of thousands of files otherwise cost
-// minutes of separate flushes).
-void FlushFilesystem(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;  // the commit's own fsyncs still run
-  ::syncfs(fd);
-  ::close(fd);
-}
-
-std::string NowText() {
-  const std::time_t now = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", std::localtime(&now));
-  return buf;
-}
-
 }  // namespace
 
 std::string SynthGeneratorVersion() { return CROSSVIEW_SYNTH_VERSION; }
@@ -271,11 +212,11 @@ std::string IrSynthSummary::ToJson() const {
 IrSynthSummary GenerateIrDataset(const IrSynthOptions& o, const SynthRunOptions& run) {
   const Clock::time_point t0 = Clock::now();
   o.Check();
-  const fs::path out = CheckOutputDir(run);
+  const fs::path out = CheckSynthOutputDir(run.out_dir, run.overwrite);
   const int jobs = ResolveJobs(run.jobs);
   std::ostringstream log;
-  log << "crossview synth ir, started " << NowText() << "\nout: " << out.string() << "\njobs: " << jobs
-      << "\ncache: " << (run.cache_dir.empty() ? AerialCacheDir() : run.cache_dir).string() << "\n";
+  log << "crossview synth ir, started " << LocalTimeText() << "\nout: " << out.string() << "\njobs: " << jobs
+      << "\ncache: " << SynthCacheDir(run).string() << "\n";
 
   // 1. Maps.
   const SynthCatalog catalog = MakeCatalog(o, run);

@@ -1,6 +1,7 @@
 #include "crossview/data/photometric.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -200,19 +201,26 @@ cv::Mat ApplyPhotometric(const cv::Mat& image_rgb8, const PhotometricParams& p,
   const float wb[3] = {static_cast<float>(1.0 + p.wb_delta), static_cast<float>(1.0 + p.wb_tau),
                        static_cast<float>(1.0 - p.wb_delta)};
   const float s = static_cast<float>(p.saturation);
+  // Steps 1 to 4 depend only on the 8-bit input value and the channel: a table of the exact
+  // per-value results (the same float operations, done once per value).
+  std::array<std::array<float, 256>, 3> steps_1_to_4;
+  for (int ch = 0; ch < 3; ++ch) {
+    for (int value = 0; value < 256; ++value) {
+      float x = static_cast<float>(value) * gain;  // 1
+      x = mean + c * (x - mean);                   // 2
+      if (g != 1.0) {                              // 3
+        x = static_cast<float>(255.0 * std::pow(std::max(0.0f, x) / 255.0, g));
+      }
+      steps_1_to_4[static_cast<size_t>(ch)][static_cast<size_t>(value)] = x * wb[ch];  // 4
+    }
+  }
   for (int r = 0; r < rows; ++r) {
     float* px = v.ptr<float>(r);
+    const uint8_t* in = image_rgb8.ptr<uint8_t>(r);
     const float* dist = haze ? ground_distance_m.ptr<float>(r) : nullptr;
     for (int col = 0; col < cols; ++col) {
       float* q = px + 3 * col;
-      for (int ch = 0; ch < 3; ++ch) {
-        float x = q[ch] * gain;     // 1
-        x = mean + c * (x - mean);  // 2
-        if (g != 1.0) {             // 3
-          x = static_cast<float>(255.0 * std::pow(std::max(0.0f, x) / 255.0, g));
-        }
-        q[ch] = x * wb[ch];  // 4
-      }
+      for (int ch = 0; ch < 3; ++ch) q[ch] = steps_1_to_4[static_cast<size_t>(ch)][in[3 * col + ch]];
       if (s != 1.0f) {  // 5
         const float y = 0.299f * q[0] + 0.587f * q[1] + 0.114f * q[2];
         for (int ch = 0; ch < 3; ++ch) q[ch] = y + s * (q[ch] - y);

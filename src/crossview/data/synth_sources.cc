@@ -124,37 +124,52 @@ cv::Mat RollImage(const cv::Mat& image, int rows, int cols) {
   return out;
 }
 
-SynthCatalog TextureCatalog(const geo::TextureTable& table, const fs::path& cache_dir,
-                            const IrSynthOptions& options) {
+namespace {
+
+MapSource SourceFromRecord(const geo::TextureRecord& t, const fs::path& cache_dir) {
+  MapSource s;
+  s.kind = MapSourceKind::kTexture;
+  s.name = t.name;
+  s.file = "flightgear/" + t.name + ".png";
+  s.path = cache_dir / s.file;
+  s.family = t.family;
+  s.table_split = t.split;
+  s.pinned_sha256 = t.sha256;
+  s.frame = FrameOf(t.width_px, t.height_px, t.gsd_m);
+  s.periodic_half = Contains(PeriodicTextureNames(), t.name) || t.notes.find("periodic") != std::string::npos;
+  if (Contains(RolledRecolourNames(), t.name)) s.alignment_roll_rc = {kRecolourUnrollRows, kRecolourUnrollCols};
+  SetTextureGeoref(&s, geo::FamilyAnchor(t.family_index));
+  s.georef_note = "synthetic family anchor (data.md 2.1)";
+  return s;
+}
+
+}  // namespace
+
+MapSource TextureMapSource(const geo::TextureTable& table, const fs::path& cache_dir, const std::string& texture_name) {
+  return SourceFromRecord(table.Find(texture_name), cache_dir);
+}
+
+SynthCatalog TextureCatalog(const geo::TextureTable& table, const fs::path& cache_dir, const IrSynthOptions& options) {
+  CatalogFamilies families;
+  families.train = options.train_families;
+  families.validation = options.validation_families;
+  families.test = options.test_families;
+  families.distractors = options.distractors > 0 || options.distractor_min_fraction > 0.0;
+  return TextureCatalog(table, cache_dir, families);
+}
+
+SynthCatalog TextureCatalog(const geo::TextureTable& table, const fs::path& cache_dir, const CatalogFamilies& families) {
   SynthCatalog catalog;
   // Validation families are only ever explicit (the presets name them, §5.1).
   const std::vector<std::string> validation =
-      options.validation_families.empty()
-          ? std::vector<std::string>{}
-          : FamiliesOfSplit(table, options.validation_families, "train", "validation", {});
-  const std::vector<std::string> train =
-      FamiliesOfSplit(table, options.train_families, "train", "train", validation);
-  const std::vector<std::string> test = FamiliesOfSplit(table, options.test_families, "test", "test", {});
-  const bool want_distractors = options.distractors > 0 || options.distractor_min_fraction > 0.0;
+      families.validation.empty() ? std::vector<std::string>{}
+                                  : FamiliesOfSplit(table, families.validation, "train", "validation", {});
+  const std::vector<std::string> train = FamiliesOfSplit(table, families.train, "train", "train", validation);
+  const std::vector<std::string> test = FamiliesOfSplit(table, families.test, "test", "test", {});
   const std::vector<std::string> distractor =
-      want_distractors ? FamiliesOfSplit(table, {}, "distractor", "distractor", {}) : std::vector<std::string>{};
+      families.distractors ? FamiliesOfSplit(table, {}, "distractor", "distractor", {}) : std::vector<std::string>{};
 
-  for (const geo::TextureRecord& t : table.textures) {
-    MapSource s;
-    s.kind = MapSourceKind::kTexture;
-    s.name = t.name;
-    s.file = "flightgear/" + t.name + ".png";
-    s.path = cache_dir / s.file;
-    s.family = t.family;
-    s.table_split = t.split;
-    s.pinned_sha256 = t.sha256;
-    s.frame = FrameOf(t.width_px, t.height_px, t.gsd_m);
-    s.periodic_half = Contains(PeriodicTextureNames(), t.name) || t.notes.find("periodic") != std::string::npos;
-    if (Contains(RolledRecolourNames(), t.name)) s.alignment_roll_rc = {kRecolourUnrollRows, kRecolourUnrollCols};
-    SetTextureGeoref(&s, geo::FamilyAnchor(t.family_index));
-    s.georef_note = "synthetic family anchor (data.md 2.1)";
-    catalog.sources.push_back(s);
-  }
+  for (const geo::TextureRecord& t : table.textures) catalog.sources.push_back(SourceFromRecord(t, cache_dir));
   catalog.unused_reason.assign(catalog.sources.size(), "");
   auto add_family = [&](const std::string& name, const std::string& split) {
     SynthFamily f;

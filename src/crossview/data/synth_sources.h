@@ -84,12 +84,29 @@ struct SynthCatalog {
   bool user_sources = false;
 };
 
-// The FlightGear catalogue for `options` (families per split from the options or the table's
-// defaults, §5.1). Validates the family lists against the table: unknown names throw
-// NotFoundError listing the known ones, a family used against its table split throws
+// Which FlightGear families a catalogue holds, per split. An empty train or test list means every
+// family of that split in the table (train minus validation); validation families are only ever
+// explicit.
+struct CatalogFamilies {
+  std::vector<std::string> train;
+  std::vector<std::string> validation;
+  std::vector<std::string> test;
+  bool distractors = false;  // add the table's distractor families
+};
+
+// The FlightGear catalogue (§5.1). Validates the family lists against the table: unknown names
+// throw NotFoundError listing the known ones, a family used against its table split throws
 // InvalidArgumentError.
 SynthCatalog TextureCatalog(const geo::TextureTable& table, const std::filesystem::path& cache_dir,
+                            const CatalogFamilies& families);
+// The same with the families of a `synth ir` run (distractors when it asks for any).
+SynthCatalog TextureCatalog(const geo::TextureTable& table, const std::filesystem::path& cache_dir,
                             const IrSynthOptions& options);
+
+// One texture of the table as a map source (aligned, georeferenced at its family anchor), e.g. for
+// the `synth map` mosaic. Throws NotFoundError listing the known names.
+MapSource TextureMapSource(const geo::TextureTable& table, const std::filesystem::path& cache_dir,
+                           const std::string& texture_name);
 
 // The user-orthophoto catalogue. Each file is opened (GDAL) to read its georeference; plain
 // images need options.gsd_m. Throws NotFoundError for a missing file, InvalidArgumentError for a
