@@ -101,6 +101,17 @@ TEST(CliTest, FetchedAerialCacheVerifies) {
   EXPECT_NE(r.out.find(" 0 problem(s)"), std::string::npos) << r.out;
 }
 
+TEST(CliTest, ModelDescribeBackboneShorthand) {
+  Result r = RunCli("model describe --method lpn --backbone resnet18 --preset cpu-tiny --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  // ResNet-18 at width 16: layer4 has 128 channels (ResNet-50 at width 16 would have 512).
+  EXPECT_EQ(j["feature_maps"].back()[1], 128) << r.out.substr(0, 400);
+  Result bad = RunCli("model describe --method msba --backbone vgg16");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("use --method imlnet"), std::string::npos) << bad.out;
+}
+
 TEST(CliTest, ModelDescribeReportsShapesMacsAndKeys) {
   Result r = RunCli("model describe --method mfrl --preset cpu-tiny --classes 9 --keys --json");
   ASSERT_EQ(r.status, 0) << r.out;

@@ -211,8 +211,21 @@ int RunModel(int argc, char** argv) {
   describe->add_option("--time", f.time_runs, "also time N eval forward passes at batch 1 (median)");
   describe->add_flag("--keys", f.keys, "list every state-dict key with its shape");
   describe->add_flag("--json", f.json, "print JSON on stdout");
+  std::string backbone;
+  describe->add_option("--backbone", backbone, "resnet18 | resnet34 | resnet50 (ResNet methods), vgg16 (imlnet), convnext-t | convnext-b (mfrl)")
+      ->check(CLI::IsMember({"resnet18", "resnet34", "resnet50", "vgg16", "convnext-t", "convnext-b"}));
   return RunCommand(app, argc, argv, [&] {
     common.Apply();
+    // --backbone is shorthand for the model option that selects it.
+    if (backbone.rfind("resnet", 0) == 0) {
+      f.sets.insert(f.sets.begin(), "model.depth=" + backbone.substr(6));
+    } else if (backbone == "vgg16") {
+      if (f.method != "imlnet") throw CV_ERROR(InvalidArgumentError, "--backbone vgg16 is the IML-Net encoder").Hint("use --method imlnet");
+      f.sets.insert(f.sets.begin(), "model.iml_encoder=vgg16");
+    } else if (!backbone.empty()) {
+      if (f.method != "mfrl") throw CV_ERROR(InvalidArgumentError, "ConvNeXt backbones are MFRL's").Hint("use --method mfrl");
+      f.sets.insert(f.sets.begin(), std::string("model.convnext=") + (backbone == "convnext-t" ? "tiny" : "base"));
+    }
     if (f.classes < 1) throw CV_ERROR(InvalidArgumentError, "--classes must be positive").With("classes", f.classes);
     torch::nn::Module* root = nullptr;
     std::shared_ptr<torch::nn::Module> keep;
