@@ -12,6 +12,7 @@
 #include "crossview/models/image_tensor.h"
 #include "crossview/transforms/resize.h"
 #include "crossview/util/errors.h"
+#include "crossview/util/parallel.h"
 #include "crossview/util/progress.h"
 
 namespace crossview::eval {
@@ -22,28 +23,11 @@ namespace {
 std::vector<cv::Mat> LoadBatch(const datasets::ViewListing& listing, size_t begin, size_t end, int size,
                                const QueryTransform& transform, int threads) {
   std::vector<cv::Mat> out(end - begin);
-  std::vector<std::exception_ptr> errors(end - begin);
-  auto work = [&](size_t i) {
-    try {
-      cv::Mat rgb = data::LoadImageRgb(listing.images[begin + i].path);
-      cv::Mat resized = transforms::PilResize(rgb, cv::Size(size, size), transforms::PilFilter::kBicubic);
-      out[i] = transform ? transform(resized) : resized;
-    } catch (...) {
-      errors[i] = std::current_exception();
-    }
-  };
-  size_t n = end - begin;
-  size_t t = std::max<size_t>(1, std::min<size_t>(n, static_cast<size_t>(threads)));
-  std::vector<std::thread> pool;
-  for (size_t w = 0; w < t; ++w) {
-    pool.emplace_back([&, w] {
-      for (size_t i = w; i < n; i += t) work(i);
-    });
-  }
-  for (auto& th : pool) th.join();
-  for (auto& e : errors) {
-    if (e) std::rethrow_exception(e);  // worker errors are rethrown here, on the caller's thread
-  }
+  ParallelFor(static_cast<int64_t>(end - begin), threads, [&](int64_t i) {
+    cv::Mat rgb = data::LoadImageRgb(listing.images[begin + static_cast<size_t>(i)].path);
+    cv::Mat resized = transforms::PilResize(rgb, cv::Size(size, size), transforms::PilFilter::kBicubic);
+    out[static_cast<size_t>(i)] = transform ? transform(resized) : resized;
+  });
   return out;
 }
 
@@ -55,7 +39,7 @@ std::vector<float> ExtractDescriptors(models::RetrievalNet& net, const datasets:
     throw CV_ERROR(InvalidArgumentError, "no images to describe").With("view", listing.view).Hint("check the dataset folder");
   }
   net->to(options.device);
-  const int threads = options.decode_threads > 0 ? options.decode_threads : static_cast<int>(std::thread::hardware_concurrency());
+  const int threads = options.decode_threads;  // 0 = all cores (ParallelFor)
   std::vector<float> rows;
   ProgressBar::Options po;
   po.enabled_auto = !options.progress_label.empty();

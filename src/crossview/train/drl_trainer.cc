@@ -17,6 +17,7 @@
 #include "crossview/util/errors.h"
 #include "crossview/util/file.h"
 #include "crossview/util/log.h"
+#include "crossview/util/parallel.h"
 #include "crossview/util/progress.h"
 #include "crossview/util/random.h"
 
@@ -224,7 +225,7 @@ DrlTrainSummary TrainDrl(const DrlTrainOptions& o, bool resume) {
   EpochLog log(run / "log.jsonl", start_epoch);
   const int steps = static_cast<int>(train.size()) / o.batch_size;
   const int64_t total_iters = static_cast<int64_t>(steps) * o.epochs;
-  const int threads = o.decode_threads > 0 ? o.decode_threads : static_cast<int>(std::thread::hardware_concurrency());
+  const int threads = o.decode_threads;  // 0 = all cores (ParallelFor)
   const auto t0 = std::chrono::steady_clock::now();
   DrlTrainSummary summary;
   for (int epoch = start_epoch; epoch < o.epochs; ++epoch) {
@@ -239,25 +240,10 @@ DrlTrainSummary TrainDrl(const DrlTrainOptions& o, bool resume) {
     for (int step = 0; step < steps; ++step) {
       ApplyLr(*opt, o.optim, LrMultiplier(o.optim, epoch, o.epochs, position.iteration, total_iters));
       std::vector<DrlBatchItem> items(static_cast<size_t>(o.batch_size));
-      std::vector<std::exception_ptr> errors(items.size());
-      std::vector<std::thread> pool;
-      const int t = std::min(threads, o.batch_size);
-      for (int w = 0; w < t; ++w) {
-        pool.emplace_back([&, w] {
-          for (size_t i = static_cast<size_t>(w); i < items.size(); i += static_cast<size_t>(t)) {
-            try {
-              size_t k = static_cast<size_t>(step * o.batch_size) + i;
-              items[i] = LoadItem(train[order[k]], o, epoch_rng.Fork(static_cast<uint64_t>(k)));
-            } catch (...) {
-              errors[i] = std::current_exception();
-            }
-          }
-        });
-      }
-      for (auto& th : pool) th.join();
-      for (auto& e : errors) {
-        if (e) std::rethrow_exception(e);
-      }
+      ParallelFor(o.batch_size, threads, [&](int64_t i) {
+        const size_t k = static_cast<size_t>(step * o.batch_size + i);
+        items[static_cast<size_t>(i)] = LoadItem(train[order[k]], o, epoch_rng.Fork(static_cast<uint64_t>(k)));
+      });
       std::vector<cv::Mat> uavs, sats;
       std::vector<RelativePosition> positions;
       for (auto& it : items) {

@@ -21,6 +21,7 @@
 #include "crossview/util/errors.h"
 #include "crossview/util/file.h"
 #include "crossview/util/log.h"
+#include "crossview/util/parallel.h"
 #include "crossview/util/progress.h"
 #include "crossview/util/random.h"
 
@@ -107,7 +108,7 @@ TrainSummary TrainRetrieval(const RetrievalTrainOptions& o, bool resume) {
   aug.flip_probability = o.flip;
   aug.satellite_affine = o.satellite_affine;
   const bool want_target = o.method == "imlnet";
-  const int threads = o.decode_threads > 0 ? o.decode_threads : static_cast<int>(std::thread::hardware_concurrency());
+  const int threads = o.decode_threads;  // 0 = all cores (ParallelFor)
   const int steps = num_classes * o.sample_num / o.batch_size;  // the incomplete last batch is skipped
   const auto t0 = std::chrono::steady_clock::now();
   TrainSummary summary;
@@ -126,25 +127,11 @@ TrainSummary TrainRetrieval(const RetrievalTrainOptions& o, bool resume) {
     ProgressBar bar(steps, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs));
     for (int step = 0; step < steps; ++step) {
       std::vector<Sample> batch(static_cast<size_t>(o.batch_size));
-      std::vector<std::exception_ptr> errors(batch.size());
-      std::vector<std::thread> pool;
-      for (int w = 0; w < std::min(threads, o.batch_size); ++w) {
-        pool.emplace_back([&, w] {
-          for (size_t i = static_cast<size_t>(w); i < batch.size(); i += static_cast<size_t>(std::min(threads, o.batch_size))) {
-            try {
-              int cls = order[static_cast<size_t>(step * o.batch_size) + i];
-              batch[i] = LoadPair(sat, drone, sat_start, drone_start, cls, aug, want_target,
-                                  epoch_rng.Fork(static_cast<uint64_t>(step * o.batch_size) + i));
-            } catch (...) {
-              errors[i] = std::current_exception();
-            }
-          }
-        });
-      }
-      for (auto& th : pool) th.join();
-      for (auto& e : errors) {
-        if (e) std::rethrow_exception(e);
-      }
+      ParallelFor(o.batch_size, threads, [&](int64_t i) {
+        const size_t k = static_cast<size_t>(step * o.batch_size + i);
+        batch[static_cast<size_t>(i)] = LoadPair(sat, drone, sat_start, drone_start, order[k], aug, want_target,
+                                                 epoch_rng.Fork(static_cast<uint64_t>(k)));
+      });
       std::vector<cv::Mat> s_imgs, d_imgs, targets;
       std::vector<int64_t> labels;
       for (size_t i = 0; i < batch.size(); ++i) {
