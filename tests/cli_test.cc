@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -128,6 +130,74 @@ TEST(CliTest, ModelDescribeReportsShapesMacsAndKeys) {
   Result bad = RunCli("model describe --method lpn --set data.size=3");
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.out.find("describe takes model.* options only"), std::string::npos) << bad.out;
+}
+
+// One line on stderr for an error: "crossview NAME: error: ...".
+size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+TEST(CliTest, ImportExportAndModelRunOnTheOfficialDrlWeights) {
+  auto dir = crossview::testing::SharedFile("parity/drl_mixcvt13_fpn_ce");
+  CV_REQUIRE_FILE(dir / "weights.pth");
+  TempDir tmp;
+  const std::string w = (dir / "weights.pth").string(), t = tmp.path().string();
+  Result imp = RunCli("import --json " + w + " " + t + "/drl");
+  ASSERT_EQ(imp.status, 0) << imp.out;
+  nlohmann::json j = nlohmann::json::parse(imp.out);
+  EXPECT_EQ(j["arch"], "drl-mix");
+  EXPECT_EQ(j["kind"], "drl");
+  EXPECT_EQ(j["loaded"], 450);
+  Result exp = RunCli("export --format safetensors " + t + "/drl " + t + "/drl.safetensors");
+  ASSERT_EQ(exp.status, 0) << exp.out;
+  EXPECT_NE(exp.out.find("450 tensors"), std::string::npos) << exp.out;
+  // The exported file runs like the original .pth and gives the reference heatmap.
+  Result run = RunCli("model run --arch drl-mix --weights " + t + "/drl.safetensors --inputs " + (dir / "inputs.pth").string() + " --out " + t + "/run");
+  ASSERT_EQ(run.status, 0) << run.out;
+  EXPECT_NE(run.out.find("heatmap_logits [2, 1, 384, 384]"), std::string::npos) << run.out;
+  nlohmann::json outputs = nlohmann::json::parse(ReadFile(tmp.path() / "run" / "outputs.json"));
+  EXPECT_EQ(outputs["outputs"].size(), 9u);  // logits, sigmoid, FPN P3, 3 + 3 stages
+  // The output directory already exists: import refuses and leaves it alone.
+  Result again = RunCli("import " + w + " " + t + "/drl");
+  EXPECT_EQ(again.status, 2) << again.out;
+  EXPECT_NE(again.out.find("already exists"), std::string::npos) << again.out;
+}
+
+TEST(CliTest, BadCheckpointsGiveOneClearLine) {
+  auto msba = crossview::testing::SharedFile("parity/msba_head");
+  auto drl = crossview::testing::SharedFile("parity/drl_mixcvt13_fpn_ce");
+  CV_REQUIRE_FILE(msba / "head_weights.pth");
+  CV_REQUIRE_FILE(drl / "weights.pth");
+  TempDir tmp;
+  const std::string t = tmp.path().string();
+  // Corrupt: not a checkpoint at all.
+  WriteFileAtomic(tmp.path() / "junk.pth", std::string(4096, 'x'));
+  Result junk = RunCli("import " + t + "/junk.pth " + t + "/a");
+  EXPECT_EQ(junk.status, 1) << junk.out;
+  EXPECT_EQ(Lines(junk.out), 1u) << junk.out;
+  EXPECT_NE(junk.out.find("junk.pth"), std::string::npos) << junk.out;
+  // Truncated: the first 100 kB of the official zip.
+  WriteFileAtomic(tmp.path() / "cut.pth", ReadFile(msba / "head_weights.pth").substr(0, 100000));
+  Result cut = RunCli("import --arch msba " + t + "/cut.pth " + t + "/b");
+  EXPECT_EQ(cut.status, 1) << cut.out;
+  EXPECT_EQ(Lines(cut.out), 1u) << cut.out;
+  EXPECT_NE(cut.out.find("cut.pth"), std::string::npos) << cut.out;
+  // Another architecture: DRL weights as an MSBA retrieval model.
+  Result arch = RunCli("import --arch msba " + (drl / "weights.pth").string() + " " + t + "/c");
+  EXPECT_NE(arch.status, 0) << arch.out;
+  EXPECT_EQ(Lines(arch.out), 1u) << arch.out;
+  EXPECT_NE(arch.out.find("missing"), std::string::npos) << arch.out;
+  // A wrong class count.
+  Result classes = RunCli("import --arch msba --classes 700 " + (msba / "head_weights.pth").string() + " " + t + "/d");
+  EXPECT_NE(classes.status, 0) << classes.out;
+  EXPECT_EQ(Lines(classes.out), 1u) << classes.out;
+  EXPECT_NE(classes.out.find("checkpoint_classes=701"), std::string::npos) << classes.out;
+  EXPECT_NE(classes.out.find("expected_classes=700"), std::string::npos) << classes.out;
+  // Nothing was written for any of them.
+  for (const char* d : {"a", "b", "c", "d"}) EXPECT_FALSE(std::filesystem::exists(tmp.path() / d)) << d;
+  // The MSBA head runs and writes its three outputs.
+  Result run = RunCli("model run --arch msba-head --weights " + (msba / "head_weights.pth").string() + " --inputs " + (msba / "inputs.pth").string() +
+                      " --out " + t + "/head");
+  ASSERT_EQ(run.status, 0) << run.out;
+  for (const char* n : {"part_pool.npy", "block_attention.npy", "descriptor_parts.npy"}) EXPECT_TRUE(std::filesystem::exists(tmp.path() / "head" / n)) << n;
 }
 
 }  // namespace

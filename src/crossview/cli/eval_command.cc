@@ -1,9 +1,10 @@
-// crossview eval ir --model RUN --data DIR [--direction both|d2s|s2d] [--shift P --pad black|flip] [--rotate DEG] [--json]
+// crossview eval ir --model RUN|CKPT.pth --data DIR [--direction both|d2s|s2d] [--shift P --pad black|flip] [--rotate DEG] [--json]
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "crossview/cli/command.h"
 #include "crossview/cli/common_flags.h"
+#include "crossview/convert/import.h"
 #include "crossview/datasets/university1652.h"
 #include "crossview/datasets/ul14.h"
 #include "crossview/eval/drl_eval.h"
@@ -27,7 +28,9 @@ int RunEval(int argc, char** argv) {
   int shift = 0, size = 0, batch = 16;
   double rotate = 0, global_weight = 1.5;
   bool json = false;
-  ir->add_option("--model", model, "run or model directory (model.json + model.pt)")->required();
+  std::string arch = "auto";
+  ir->add_option("--model,--checkpoint", model, "run or model directory (model.json + model.pt), or a .pth/.safetensors checkpoint")->required();
+  ir->add_option("--arch", arch, "architecture of a checkpoint file (auto: from its keys)")->capture_default_str();
   ir->add_option("--data", data, "dataset root with test/")->required();
   ir->add_option("--direction", direction, "both | d2s | s2d")->capture_default_str()->check(CLI::IsMember({"both", "d2s", "s2d"}));
   ir->add_option("--gallery-mode", mode, "official | query-ids-only")->capture_default_str();
@@ -46,7 +49,7 @@ int RunEval(int argc, char** argv) {
   int hanning = 0;
   bool strict = false;
   std::string predictions;
-  drl->add_option("--model", model, "run directory with drl_model.json + drl_model.pt")->required();
+  drl->add_option("--model,--checkpoint", model, "run directory with drl_model.json + drl_model.pt, or a .pth/.safetensors checkpoint of the paper configuration")->required();
   drl->add_option("--data", data, "UL14-layout dataset root")->required();
   drl->add_option("--max-samples", max_samples, "evaluate only the first N UAV images (0 = all)");
   drl->add_option("--hanning", hanning, "Hanning filter size R (default: the model's)");
@@ -62,7 +65,7 @@ int RunEval(int argc, char** argv) {
   return RunCommand(app, argc, argv, [&] {
     common.Apply();
     if (drl->parsed()) {
-      train::StoredDrlModel m = train::LoadDrlModel(model);
+      train::StoredDrlModel m = convert::LoadDrlModelAny(model);
       datasets::Ul14Options uo;
       uo.scope = datasets::ReadScope::kWhatExists;
       datasets::Ul14 ds = datasets::Ul14::Open(data, uo);
@@ -88,7 +91,9 @@ int RunEval(int argc, char** argv) {
       if (!predictions.empty()) WriteFileAtomic(predictions, r.predictions.dump(1) + "\n");
       return;
     }
-    models::StoredRetrievalModel m = models::LoadRetrievalModel(model);
+    convert::ImportOptions io;
+    io.arch = arch;
+    models::StoredRetrievalModel m = convert::LoadRetrievalModelAny(model, io);
     datasets::University1652 ds = datasets::University1652::Open(data, {datasets::ReadScope::kWhatExists});
     eval::ExtractOptions eo;
     eo.size = size > 0 ? size : m.input_size;

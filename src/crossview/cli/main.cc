@@ -17,6 +17,8 @@ int RunEval(int argc, char** argv);
 int RunModel(int argc, char** argv);
 int RunIndex(int argc, char** argv);
 int RunLocate(int argc, char** argv);
+int RunImport(int argc, char** argv);
+int RunExport(int argc, char** argv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
@@ -28,6 +30,8 @@ const std::vector<Command>& Commands() {
       {"eval", "evaluate a trained model with the official protocols (ir, drl)", RunEval},
       {"model", "describe a method's network: modules, parameters, shapes, MACs, state-dict keys", RunModel},
       {"index", "build / inspect a tile index of a georeferenced map (build, info)", RunIndex},
+      {"import", "import a published PyTorch checkpoint (.pth / .safetensors) as a crossview model", RunImport},
+      {"export", "export a crossview model as .safetensors", RunExport},
       {"locate", "locate a drone image or a flight on an indexed map (retrieval, DRL refinement, tracking)", RunLocate},
   };
   return kCommands;

@@ -14,6 +14,7 @@
 
 #include "crossview/cli/command.h"
 #include "crossview/cli/common_flags.h"
+#include "crossview/convert/model_run.h"
 #include "crossview/models/descriptor.h"
 #include "crossview/models/model_store.h"
 #include "crossview/models/model_summary.h"
@@ -193,7 +194,7 @@ void PrintText(const nlohmann::json& j, const models::ModuleSummary& tree, int d
 }  // namespace
 
 int RunModel(int argc, char** argv) {
-  CLI::App app("Inspect model architectures.", "crossview model");
+  CLI::App app("Inspect model architectures and run models on named tensors.", "crossview model");
   app.require_subcommand(1);
   CommonFlags common;
   AddCommonFlags(app, &common);
@@ -214,8 +215,29 @@ int RunModel(int argc, char** argv) {
   std::string backbone;
   describe->add_option("--backbone", backbone, "resnet18 | resnet34 | resnet50 (ResNet methods), vgg16 (imlnet), convnext-t | convnext-b (mfrl)")
       ->check(CLI::IsMember({"resnet18", "resnet34", "resnet50", "vgg16", "convnext-t", "convnext-b"}));
+  CLI::App* run = app.add_subcommand("run", "run a model in eval mode on named input tensors; write every named output as DIR/<name>.npy");
+  convert::ModelRunOptions ro;
+  std::string run_out, run_weights, run_inputs;
+  std::string run_archs;
+  for (const auto& a : convert::ModelRunOptions::Archs()) run_archs += (run_archs.empty() ? "" : " | ") + a;
+  run->add_option("--arch", ro.arch, run_archs)->required();
+  run->add_option("--method", ro.method, "retrieval method to build from a checkpoint (default: the arch's)");
+  run->add_option("--weights", run_weights, "checkpoint (.pth/.safetensors) or crossview model directory")->required();
+  run->add_option("--inputs", run_inputs, ".pth/.safetensors with the named inputs (drl-mix: uav, satellite; msba-head: layer3, layer4; others: images)")
+      ->required();
+  run->add_option("--out", run_out, "directory for <name>.npy (float32, C order) and outputs.json")->required();
+  run->add_option("--set", ro.sets, "model option override model.KEY=VALUE (repeatable)");
+  AddDeviceFlag(*run, &ro.device);
   return RunCommand(app, argc, argv, [&] {
     common.Apply();
+    if (run->parsed()) {
+      ro.weights = run_weights;
+      ro.inputs = run_inputs;
+      models::NamedTensors outputs = convert::RunModel(ro);
+      nlohmann::json j = convert::WriteOutputs(run_out, outputs, ro);
+      for (const auto& o : j["outputs"]) std::cout << o["name"].get<std::string>() << " " << Shape(o["shape"]) << " → " << run_out << "/" << o["file"].get<std::string>() << "\n";
+      return;
+    }
     // --backbone is shorthand for the model option that selects it.
     if (backbone.rfind("resnet", 0) == 0) {
       f.sets.insert(f.sets.begin(), "model.depth=" + backbone.substr(6));

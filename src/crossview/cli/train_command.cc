@@ -1,4 +1,4 @@
-// crossview train ir|drl --data DIR --out RUN [--preset P] [--config FILE] [--set k=v ...] [--epochs N] [--resume]
+// crossview train ir|drl --data DIR --out RUN [--preset P] [--config FILE] [--set k=v ...] [--epochs N] [--init-backbone F] [--resume]
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -12,7 +12,7 @@ namespace {
 
 // The flags every training subcommand shares.
 struct RunFlags {
-  std::string data, out, preset = "cpu-tiny", config, device;
+  std::string data, out, preset = "cpu-tiny", config, device, init_backbone;
   std::vector<std::string> sets;
   int epochs = 0;
   bool resume = false, json = false, list_options = false;
@@ -26,6 +26,8 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f, const std::string& data_help) {
   cmd->add_option("--set", f->sets, "option override key=value (repeatable), e.g. --set optim.lr=0.01");
   cmd->add_option("--epochs", f->epochs, "shorthand for --set train.epochs=N");
   cmd->add_option("--device", f->device, "cpu | cuda | cuda:N | auto (shorthand for train.device)");
+  cmd->add_option("--init-backbone", f->init_backbone,
+                  "ImageNet weights (.pth/.safetensors) to start the backbone from (shorthand for model.init_backbone)");
   cmd->add_flag("--resume", f->resume, "continue the run in --out from its last checkpoint");
   cmd->add_flag("--json", f->json, "print the summary as JSON on stdout");
   cmd->add_flag("--list-options", f->list_options, "print every option with its value for this preset and exit");
@@ -40,6 +42,7 @@ bool Configure(Options& o, const RunFlags& f) {
   for (const auto& s : f.sets) table.SetAssignment(s);
   if (f.epochs > 0) o.epochs = f.epochs;
   if (!f.device.empty()) o.device = f.device;
+  if (!f.init_backbone.empty()) o.init_backbone = f.init_backbone;
   if (f.list_options) {
     std::cout << table.Help();
     return false;
@@ -104,7 +107,7 @@ int RunTrain(int argc, char** argv) {
   ir->add_option("--method", method, "baseline | lpn | msba | mfrl | imlnet")->capture_default_str();
   AddRunFlags(ir, &flags, "dataset root (train/satellite, train/drone[, test/...])");
   CLI::App* drl = app.add_subcommand("drl", "train a Drone Referring Localization model on a UL14-layout dataset");
-  drl->add_option("--fusion", fusion, "mix | post")->capture_default_str();
+  drl->add_option("--fusion,--arch", fusion, "mix | post (Mix-Fusion or Post-Fusion)")->capture_default_str()->check(CLI::IsMember({"mix", "post"}));
   AddRunFlags(drl, &flags, "dataset root (train/<Place>_<H>_<Index>/..., test/...)");
   return RunCommand(app, argc, argv, [&] {
     common.Apply();

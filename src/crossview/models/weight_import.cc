@@ -171,4 +171,51 @@ ClassifierShape InspectClassifier(const NamedTensors& tensors) {
   return s;
 }
 
+std::string DetectArchitecture(const NamedTensors& checkpoint) {
+  NamedTensors t = checkpoint;
+  StripPrefix(t, "module.");
+  auto has = [&](const std::string& p) { return AnyKeyStartsWith(t, p); };
+  if (has("union_backbone.")) return "drl-mix";
+  if (has("model_1.convnext.")) return "mfrl";
+  if (has("irn.") || has("muml.")) return "imlnet";
+  if (has("model_1.") || has("model_3.")) {
+    if (has("classifier00.")) return "msba";
+    if (has("classifier0.")) return "lpn";
+    if (has("classifier.")) return "u1652-baseline";
+  }
+  if (has("stage2.cls_token") || has("stage0.patch_embed.")) return "cvt13-imagenet";
+  if (has("downsample_layers.0.") || has("stem.") || has("features.0.0.") || has("model_1.convnext.")) return "convnext-t";
+  if (has("features.0.weight") && (has("classifier.0.") || has("features.28."))) return has("classifier.") ? "vgg16" : "vgg16-features";
+  NamedTensors r = t;
+  StripPrefix(r, "model.");
+  ResNetShape rs = InspectResNet(r, "");
+  if (rs.depth > 0) return "resnet" + std::to_string(rs.depth);
+  std::string first;
+  for (size_t i = 0; i < t.size() && i < 4; ++i) first += (i ? ", " : "") + t[i].first;
+  throw CV_ERROR(InvalidArgumentError, "cannot tell which architecture this checkpoint holds").With("keys", t.size()).With("first_keys", first)
+      .Hint("pass --arch (one of " + [] { std::string l; for (const auto& a : ImportArchitectures()) l += (l.empty() ? "" : ", ") + a; return l; }() + ")");
+}
+
+ResNetShape InspectResNet(const NamedTensors& tensors, const std::string& prefix) {
+  ResNetShape s;
+  int64_t layer3_blocks = 0;
+  bool bottleneck = false, layer4 = false;
+  for (const auto& [k, v] : tensors) {
+    if (!StartsWith(k, prefix)) continue;
+    const std::string r = k.substr(prefix.size());
+    if (r == "conv1.weight" && v.dim() == 4) s.base_width = static_cast<int>(v.size(0));
+    if (StartsWith(r, "layer1.0.conv3.")) bottleneck = true;
+    if (StartsWith(r, "layer4.")) layer4 = true;
+    if (StartsWith(r, "layer3.")) {
+      const std::string idx = r.substr(7, r.find('.', 7) - 7);
+      if (!idx.empty() && std::all_of(idx.begin(), idx.end(), ::isdigit)) layer3_blocks = std::max<int64_t>(layer3_blocks, std::stoll(idx) + 1);
+    }
+  }
+  if (s.base_width == 0 || !layer4) return {};
+  if (bottleneck) s.depth = layer3_blocks == 6 ? 50 : 0;  // ResNet-101/152 are not supported
+  else s.depth = layer3_blocks == 2 ? 18 : layer3_blocks == 6 ? 34 : 0;
+  if (s.depth == 0) s.base_width = 0;
+  return s;
+}
+
 }  // namespace crossview::models

@@ -41,6 +41,22 @@ struct ImportPlan {
 };
 ImportPlan PlanImport(const std::string& arch, NamedTensors checkpoint, bool strict = true);
 
+// Guesses the architecture of a checkpoint from its key names (after removing "module."):
+// union_backbone.* → drl-mix; model_1.convnext.* → mfrl; irn.*/muml.* → imlnet; classifier00.* →
+// msba; classifier0.* → lpn; model_1.* + classifier.* → u1652-baseline; stage2.cls_token → cvt13-imagenet;
+// ConvNeXt stems (downsample_layers.0 / stem. / features.0.0 with 4×4 convs) → convnext-t;
+// features.N + classifier.N → vgg16; conv1 + layer1..4 → resnet18/34/50 by block layout.
+// InvalidArgumentError listing a few keys when nothing fits (pass --arch explicitly).
+std::string DetectArchitecture(const NamedTensors& checkpoint);
+
+// For a retrieval checkpoint (three_view_net layout): the ResNet depth and stage-1 width of
+// model_1.model, or 0 when it has no ResNet.
+struct ResNetShape {
+  int depth = 0;
+  int base_width = 0;
+};
+ResNetShape InspectResNet(const NamedTensors& tensors, const std::string& prefix = "model_1.model.");
+
 // For the retrieval architectures: the number of classes and the bottleneck width found in the
 // checkpoint's classifier (so the model can be built to match), or -1 when absent.
 struct ClassifierShape {

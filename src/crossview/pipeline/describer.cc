@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "crossview/convert/import.h"
 #include "crossview/models/image_tensor.h"
 #include "crossview/runtime/device.h"
 #include "crossview/transforms/resize.h"
@@ -12,6 +13,14 @@
 namespace crossview::pipeline {
 
 ModelIdentity ReadModelIdentity(const std::filesystem::path& model_dir) {
+  if (convert::IsCheckpointFile(model_dir)) {
+    // A published checkpoint used directly: its identity is the file's hash and what it imports to.
+    ModelIdentity id;
+    id.dir = std::filesystem::absolute(model_dir).lexically_normal().string();
+    id.model_json = convert::LoadRetrievalModelAny(model_dir).info;
+    id.model_pt_sha256 = Sha256File(model_dir);
+    return id;
+  }
   const std::filesystem::path json_path = model_dir / "model.json";
   if (!std::filesystem::exists(json_path)) {
     throw CV_ERROR(NotFoundError, "no model.json in the model directory").With("path", model_dir.string())
@@ -35,7 +44,7 @@ RetrievalDescriber RetrievalDescriber::Load(const std::filesystem::path& model_d
   RetrievalDescriber d;
   d.options_ = options;
   d.identity_ = ReadModelIdentity(model_dir);
-  d.model_ = models::LoadRetrievalModel(model_dir);
+  d.model_ = convert::LoadRetrievalModelAny(model_dir);
   d.input_size_ = d.model_.input_size;
   if (d.input_size_ < 8) throw CV_ERROR(InvalidArgumentError, "model input size is too small").With("input_size", d.input_size_);
   d.device_ = ResolveDevice(options.device);

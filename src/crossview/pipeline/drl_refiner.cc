@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "crossview/convert/import.h"
 #include "crossview/data/image_io.h"
 #include "crossview/eval/heatmap_overlay.h"
 #include "crossview/models/image_tensor.h"
@@ -65,12 +66,12 @@ double HeatmapSpreadM(const cv::Mat& probability, const eval::PixelRc& peak, int
 
 DrlRefiner DrlRefiner::Load(const std::filesystem::path& dir, const std::string& device) {
   DrlRefiner r;
-  r.model_ = train::LoadDrlModel(dir.string());
+  r.model_ = convert::LoadDrlModelAny(dir);
   r.device_ = ResolveDevice(device);
   r.model_.net->to(r.device_);
   r.model_.net->eval();
   r.identity_ = {{"dir", std::filesystem::absolute(dir).lexically_normal().string()},
-                 {"drl_model_pt_sha256", Sha256File(dir / "drl_model.pt")},
+                 {"drl_model_pt_sha256", Sha256File(convert::IsCheckpointFile(dir) ? dir : dir / "drl_model.pt")},
                  {"uav_size", r.model_.uav_size},
                  {"satellite_size", r.model_.satellite_size},
                  {"hanning_size", r.model_.hanning_size}};

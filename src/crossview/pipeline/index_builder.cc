@@ -8,7 +8,7 @@
 #include "crossview/geo/tiling.h"
 #include "crossview/index/vector_index.h"
 #include "crossview/pipeline/index_manifest.h"
-#include "crossview/pipeline/npy.h"
+#include "crossview/util/npy.h"
 #include "crossview/pipeline/tile_table.h"
 #include "crossview/util/checksums.h"
 #include "crossview/util/errors.h"

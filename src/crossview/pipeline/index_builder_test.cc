@@ -9,7 +9,7 @@
 #include "crossview/geo/geotiff_writer.h"
 #include "crossview/geo/tiling.h"
 #include "crossview/pipeline/index_manifest.h"
-#include "crossview/pipeline/npy.h"
+#include "crossview/util/npy.h"
 #include "crossview/pipeline/pipeline_test_support.h"
 #include "crossview/pipeline/tile_index.h"
 #include "crossview/pipeline/tile_table.h"

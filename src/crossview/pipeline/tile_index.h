@@ -20,7 +20,7 @@
 #include "crossview/geo/coords.h"
 #include "crossview/index/vector_index.h"
 #include "crossview/pipeline/index_manifest.h"
-#include "crossview/pipeline/npy.h"
+#include "crossview/util/npy.h"
 #include "crossview/pipeline/tile_table.h"
 
 namespace crossview::pipeline {

@@ -1,5 +1,7 @@
 #include "crossview/train/drl_trainer.h"
 
+#include "crossview/models/pretrained.h"
+
 #include <torch/torch.h>
 
 #include <chrono>
@@ -46,6 +48,7 @@ OptionTable DrlTrainOptions::Bind() {
   t.Add("model.head", &net.head, "", {"ce", "avg", "gem", "gc"});
   t.Add("model.neck_dim", &net.neck_dim);
   t.Add("model.fpn_level", &net.fpn_level);
+  t.Add("model.init_backbone", &init_backbone, "ImageNet CvT-13 checkpoint (.pth/.safetensors) to start the backbone from; empty = random");
   t.Add("data.uav_size", &uav_size);
   t.Add("data.satellite_size", &satellite_size);
   t.Add("data.rsc_min", &rsc.min_size);
@@ -204,6 +207,10 @@ DrlTrainSummary TrainDrl(const DrlTrainOptions& o, bool resume) {
   models::drl::DrlNetOptions no = o.net;
   no.output_size = o.satellite_size;
   models::drl::DrlNet net(no);
+  if (!o.init_backbone.empty() && !resume) {
+    models::BackboneInit init = models::InitBackboneFromFile(*net, o.init_backbone);
+    CV_LOG_INFO("CvT initialised from {} ({} tensors into {})", o.init_backbone, init.tensors_per_module, init.modules.size() == 1 ? init.modules[0] : "both streams");
+  }
   net->to(device);
   // Weight decay on every parameter (spec §9); the backbone group follows backbone_lr_mult.
   std::vector<torch::Tensor> backbone = net->uav_backbone()->parameters(), head;

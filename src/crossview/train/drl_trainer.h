@@ -21,6 +21,7 @@ namespace crossview::train {
 struct DrlTrainOptions {
   std::string data, out, preset = "cpu-tiny";
   models::drl::DrlNetOptions net = models::drl::DrlNetOptions::Paper();
+  std::string init_backbone;  // ImageNet CvT-13 weights (models/pretrained.h); empty = random
   int uav_size = 128;
   int satellite_size = 384;
   transforms::RandomScaleCropOptions rsc;

@@ -58,6 +58,7 @@ OptionTable RetrievalTrainOptions::Bind() {
   t.Add("model.dropout", &dropout);
   t.Add("model.bottleneck", &bottleneck);
   t.Add("model.lpn_blocks", &lpn_blocks);
+  t.Add("model.init_backbone", &init_backbone, "ImageNet backbone checkpoint (.pth/.safetensors: torchvision ResNet/VGG-16, ConvNeXt) to start from; empty = random");
   t.Add("model.baseline_pool", &baseline_pool, "", {"avg", "max", "avg+max", "gem"});
   t.Add("model.convnext", &convnext, "MFRL backbone (reduced = depths 1/1/2/1, dims 24..192)", {"tiny", "base", "reduced"});
   t.Add("model.mfrl_attention", &mfrl.attention, "MFRL attention branch [INTERP]", {"sge", "none"});

@@ -1,5 +1,7 @@
 #include "crossview/train/retrieval_trainer.h"
 
+#include "crossview/models/pretrained.h"
+
 #include <torch/torch.h>
 
 #include <chrono>
@@ -84,6 +86,11 @@ TrainSummary TrainRetrieval(const RetrievalTrainOptions& o, bool resume) {
 
   torch::manual_seed(static_cast<uint64_t>(o.seed));
   models::RetrievalNet net(o.ModelOptions(num_classes));
+  if (!o.init_backbone.empty() && !resume) {
+    models::BackboneInit init = models::InitBackboneFromFile(*net, o.init_backbone);
+    CV_LOG_INFO("backbone initialised from {} ({} layout, {} tensors into {})", o.init_backbone, init.layout, init.tensors_per_module,
+                init.modules.front());
+  }
   net->to(device);
   auto opt = MakeOptimizer(o.optim, net->BackboneParameters(), net->HeadParameters());
 

@@ -32,6 +32,7 @@ struct RetrievalTrainOptions {
   int bottleneck = 512;
   int lpn_blocks = 4;
   std::string baseline_pool = "avg";
+  std::string init_backbone;  // ImageNet weights for the backbone (models/pretrained.h); empty = random
   std::string convnext = "tiny";  // MFRL backbone: tiny (ConvNeXt-T) | base | reduced (depths 1/1/2/1, dims 24..192)
   models::MfrlOptions mfrl;
   models::ImlNetOptions iml;

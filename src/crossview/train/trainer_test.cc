@@ -14,6 +14,7 @@
 #include "crossview/models/weights.h"
 #include "crossview/runtime/device.h"
 #include "crossview/train/drl_trainer.h"
+#include "crossview/checkpoint/safetensors.h"
 #include "crossview/train/retrieval_trainer.h"
 #include "crossview/util/errors.h"
 #include "crossview/util/file.h"
@@ -104,6 +105,42 @@ TEST(TrainerTest, RetrievalRunWritesArtefactsAndResumesExactly) {
   std::string log = ReadFile(tmp.path() / "split" / "log.jsonl");
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 2);
   SetIntraOpThreads(threads);
+}
+
+TEST(TrainerTest, InitBackboneStartsFromTheFileAndIsRecordedInTheConfig) {
+  TempDir tmp;
+  fs::path data = MakeU1652(tmp.path() / "data", 8);
+  torch::manual_seed(21);
+  models::ResNet imagenet(models::ResNetOptions{50, 2, 4, 1000});  // torchvision names, the file a user has
+  checkpoint::StateDict sd;
+  for (auto& [k, v] : models::StateDict(*imagenet)) sd.Add(k, v);
+  checkpoint::WriteSafetensors(tmp.path() / "resnet50.safetensors", sd);
+  RetrievalTrainOptions o = Tiny(data, tmp.path() / "run");
+  o.epochs = 1;
+  o.init_backbone = (tmp.path() / "resnet50.safetensors").string();
+  o.optim.backbone_lr_mult = 0.0;  // a frozen backbone keeps exactly the file's convolution weights
+  TrainRetrieval(o, false);
+  models::StoredRetrievalModel m = models::LoadRetrievalModel(tmp.path() / "run");
+  torch::Tensor want = imagenet->named_parameters()["layer3.2.conv2.weight"];
+  bool found = false;
+  for (const auto& [k, v] : models::StateDict(*m.net)) {
+    if (k == "model_1.model.layer3.2.conv2.weight") {
+      EXPECT_TRUE(torch::equal(v, want));
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+  nlohmann::json config = nlohmann::json::parse(ReadFile(tmp.path() / "run" / "config.json"));
+  EXPECT_EQ(config["options"]["model"]["init_backbone"], o.init_backbone);
+  // A file that does not fit (ResNet-18) is refused before any training.
+  models::ResNet r18(models::ResNetOptions{18, 2, 4, 1000});
+  checkpoint::StateDict small;
+  for (auto& [k, v] : models::StateDict(*r18)) small.Add(k, v);
+  checkpoint::WriteSafetensors(tmp.path() / "resnet18.safetensors", small);
+  RetrievalTrainOptions bad = Tiny(data, tmp.path() / "bad");
+  bad.init_backbone = (tmp.path() / "resnet18.safetensors").string();
+  EXPECT_THROW(TrainRetrieval(bad, false), InvalidArgumentError);
+  EXPECT_FALSE(fs::exists(tmp.path() / "bad" / "checkpoint.pt"));
 }
 
 TEST(TrainerTest, MfrlAndImlNetTrainStoreAndReload) {

@@ -1,13 +1,14 @@
-#include "crossview/pipeline/npy.h"
+#include "crossview/util/npy.h"
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
 
 #include "crossview/util/errors.h"
 #include "crossview/util/file.h"
 
-namespace crossview::pipeline {
+namespace crossview {
 namespace {
 
 TEST(NpyTest, RoundTripsExactlyWithA64ByteAlignedHeader) {
@@ -54,5 +55,31 @@ TEST(NpyTest, TruncatedAndForeignFilesAreIoErrorsNamingTheFile) {
   EXPECT_THROW(ReadNpyFloat32(tmp.path() / "missing.npy"), NotFoundError);
 }
 
+TEST(NpyTest, AnyRankAndInt64RoundTripWithNumpyShapeSyntax) {
+  TempDir tmp;
+  std::vector<float> f(24);
+  for (size_t i = 0; i < f.size(); ++i) f[i] = static_cast<float>(i) - 3.5f;
+  WriteNpy(tmp.path() / "f.npy", NpyType::kFloat32, {2, 3, 4}, f.data());
+  NpyArray a = ReadNpy(tmp.path() / "f.npy");
+  EXPECT_EQ(a.type, NpyType::kFloat32);
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{2, 3, 4}));
+  ASSERT_EQ(a.bytes.size(), 24u * 4u);
+  EXPECT_EQ(std::memcmp(a.bytes.data(), f.data(), a.bytes.size()), 0);
+  std::vector<int64_t> labels = {7, -1, 1LL << 40};
+  WriteNpy(tmp.path() / "l.npy", NpyType::kInt64, {3}, labels.data());
+  // NumPy writes a 1-D shape as "(3,)" and a scalar as "()".
+  EXPECT_NE(ReadFile(tmp.path() / "l.npy").find("'descr': '<i8', 'fortran_order': False, 'shape': (3,), }"), std::string::npos);
+  NpyArray b = ReadNpy(tmp.path() / "l.npy");
+  EXPECT_EQ(b.type, NpyType::kInt64);
+  EXPECT_EQ(b.shape, (std::vector<int64_t>{3}));
+  EXPECT_EQ(std::memcmp(b.bytes.data(), labels.data(), 24), 0);
+  float one = 1.25f;
+  WriteNpy(tmp.path() / "s.npy", NpyType::kFloat32, {}, &one);
+  EXPECT_TRUE(ReadNpy(tmp.path() / "s.npy").shape.empty());
+  EXPECT_EQ(ReadNpy(tmp.path() / "s.npy").numel(), 1);
+  // A 3-D file is not a matrix.
+  EXPECT_THROW(ReadNpyFloat32(tmp.path() / "f.npy"), IoError);
+}
+
 }  // namespace
-}  // namespace crossview::pipeline
+}  // namespace crossview
