@@ -200,5 +200,45 @@ TEST(CliTest, BadCheckpointsGiveOneClearLine) {
   for (const char* n : {"part_pool.npy", "block_attention.npy", "descriptor_parts.npy"}) EXPECT_TRUE(std::filesystem::exists(tmp.path() / "head" / n)) << n;
 }
 
+TEST(CliTest, DrlLocateOnGeoreferencedAndPlainMaps) {
+  auto weights = crossview::testing::SharedFile("parity/drl_mixcvt13_fpn_ce/weights.pth");
+  CV_REQUIRE_FILE(weights);
+  CV_REQUIRE_FILE(crossview::testing::AerialFile("rgdal/cea.tif"));
+  const std::string uav = crossview::testing::AerialFile("opencv/aero1.jpg").string();
+  const std::string geo_map = crossview::testing::AerialFile("rgdal/cea.tif").string();
+  const std::string plain = crossview::testing::AerialFile("opencv/aero3.jpg").string();
+  TempDir tmp;
+  const std::string t = tmp.path().string();
+  Result r = RunCli("drl locate --json --checkpoint " + weights.string() + " --uav " + uav + " --map " + geo_map + " --out " + t + "/geo");
+  ASSERT_EQ(r.status, 0) << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["map_size_px"], (std::vector<int>{514, 515}));
+  EXPECT_EQ(j["input_size"], 384);
+  // The map pixel is the input pixel scaled by map/input (no half-pixel offset).
+  EXPECT_DOUBLE_EQ(j["row"].get<double>(), j["peak_rc_input"][0].get<int>() * 515.0 / 384.0);
+  EXPECT_DOUBLE_EQ(j["col"].get<double>(), j["peak_rc_input"][1].get<int>() * 514.0 / 384.0);
+  // cea.tif covers 33.665–33.944 N, 117.308–117.641 W in its NAD27 datum (gdalinfo); WGS 84
+  // moves that by ~0.001° here.
+  EXPECT_GT(j["lat"].get<double>(), 33.66);
+  EXPECT_LT(j["lat"].get<double>(), 33.95);
+  EXPECT_LT(j["lon"].get<double>(), -117.30);
+  EXPECT_GT(j["lon"].get<double>(), -117.65);
+  EXPECT_GT(j["peak"].get<double>(), 0.0);
+  EXPECT_TRUE(std::filesystem::exists(tmp.path() / "geo" / "heatmap.png"));
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(tmp.path() / "geo" / "result.json"))["lat"], j["lat"]);
+  // A plain picture: row/col only.
+  Result p = RunCli("drl locate --json --checkpoint " + weights.string() + " --uav " + uav + " --map " + plain + " --out " + t + "/plain");
+  ASSERT_EQ(p.status, 0) << p.out;
+  EXPECT_TRUE(nlohmann::json::parse(p.out)["lat"].is_null());
+  // --truth needs a georeference; a missing map is one line naming it.
+  Result truth = RunCli("drl locate --checkpoint " + weights.string() + " --uav " + uav + " --map " + plain + " --out " + t + "/x --truth 1,2");
+  EXPECT_EQ(truth.status, 2) << truth.out;
+  EXPECT_NE(truth.out.find("--truth needs a georeferenced map"), std::string::npos) << truth.out;
+  Result missing = RunCli("drl locate --checkpoint " + weights.string() + " --uav " + uav + " --map " + t + "/nope.tif --out " + t + "/y");
+  EXPECT_EQ(missing.status, 1) << missing.out;
+  EXPECT_EQ(Lines(missing.out), 1u) << missing.out;
+  EXPECT_NE(missing.out.find("nope.tif"), std::string::npos) << missing.out;
+}
+
 }  // namespace
 }  // namespace crossview

@@ -8,6 +8,7 @@
 #include "crossview/datasets/university1652.h"
 #include "crossview/datasets/ul14.h"
 #include "crossview/eval/drl_eval.h"
+#include "crossview/eval/drl_vs_ir.h"
 #include "crossview/eval/retrieval_eval.h"
 #include "crossview/train/drl_trainer.h"
 #include "crossview/models/model_store.h"
@@ -62,8 +63,55 @@ int RunEval(int argc, char** argv) {
   drl->add_option("--heatmap-count", heatmap_count, "how many pairs get a heatmap picture")->capture_default_str();
   AddDeviceFlag(*drl, &device);
   drl->add_flag("--json", json, "print JSON on stdout");
+  CLI::App* cmp = app.add_subcommand("drl-vs-ir", "the paper's DRL vs grid-split retrieval comparison: accuracy, time and storage on the same pairs");
+  std::string ir_model;
+  std::vector<std::string> grids{"3", "5", "7", "10", "5/0.5"};
+  cmp->add_option("--drl-model", model, "DRL model directory or checkpoint")->required();
+  cmp->add_option("--ir-model", ir_model, "retrieval model directory or checkpoint")->required();
+  cmp->add_option("--data", data, "UL14-layout dataset root")->required();
+  cmp->add_option("--out", out, "directory for comparison.json and comparison.md")->required();
+  cmp->add_option("--grids", grids, "grid variants K or K/stride-fraction (e.g. 5/0.5 = half-overlapping tiles)")->delimiter(',')->capture_default_str();
+  cmp->add_option("--max-samples", max_samples, "only the first N UAV images (0 = all)");
+  AddDeviceFlag(*cmp, &device);
+  cmp->add_flag("--json", json, "print JSON on stdout");
   return RunCommand(app, argc, argv, [&] {
     common.Apply();
+    if (cmp->parsed()) {
+      train::StoredDrlModel d = convert::LoadDrlModelAny(model);
+      models::StoredRetrievalModel m = convert::LoadRetrievalModelAny(ir_model);
+      datasets::Ul14Options uo;
+      uo.scope = datasets::ReadScope::kWhatExists;
+      datasets::Ul14 ds = datasets::Ul14::Open(data, uo);
+      if (!ds.has_test()) throw CV_ERROR(NotFoundError, "the dataset has no test folder").With("data", data);
+      eval::DrlVsIrOptions o;
+      o.variants.clear();
+      for (const auto& g : grids) {
+        const auto slash = g.find('/');
+        try {
+          o.variants.push_back({std::stoi(g.substr(0, slash)), slash == std::string::npos ? 1.0 : std::stod(g.substr(slash + 1))});
+        } catch (const std::exception&) {
+          throw CV_ERROR(InvalidArgumentError, "bad grid variant '" + g + "'").Hint("write K or K/stride, e.g. 5 or 5/0.5");
+        }
+      }
+      o.ir_input_size = m.input_size;
+      o.uav_size = d.uav_size;
+      o.satellite_size = d.satellite_size;
+      o.hanning_size = d.hanning_size;
+      o.max_samples = max_samples;
+      o.device = ResolveDevice(device);
+      o.progress_label = "comparing";
+      eval::DrlVsIrResult r = eval::CompareDrlWithRetrieval(d.net, m.net, ds.ListTest(), o);
+      nlohmann::json j = eval::ToJson(r, o);
+      j["drl_model"] = model;
+      j["ir_model"] = ir_model;
+      j["data"] = data;
+      const std::string md = eval::DrlVsIrMarkdown(r, o);
+      EnsureDirectory(out);
+      WriteFileAtomic(std::filesystem::path(out) / "comparison.json", j.dump(2) + "\n");
+      WriteFileAtomic(std::filesystem::path(out) / "comparison.md", md);
+      std::cout << (json ? j.dump(2) + "\n" : md);
+      return;
+    }
     if (drl->parsed()) {
       train::StoredDrlModel m = convert::LoadDrlModelAny(model);
       datasets::Ul14Options uo;

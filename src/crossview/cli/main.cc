@@ -18,6 +18,7 @@ int RunModel(int argc, char** argv);
 int RunIndex(int argc, char** argv);
 int RunLocate(int argc, char** argv);
 int RunImport(int argc, char** argv);
+int RunDrl(int argc, char** argv);
 int RunExport(int argc, char** argv);
 
 const std::vector<Command>& Commands() {
@@ -30,6 +31,7 @@ const std::vector<Command>& Commands() {
       {"eval", "evaluate a trained model with the official protocols (ir, drl)", RunEval},
       {"model", "describe a method's network: modules, parameters, shapes, MACs, state-dict keys", RunModel},
       {"index", "build / inspect a tile index of a georeferenced map (build, info)", RunIndex},
+      {"drl", "Drone Referring Localisation of one UAV image on one satellite image (locate)", RunDrl},
       {"import", "import a published PyTorch checkpoint (.pth / .safetensors) as a crossview model", RunImport},
       {"export", "export a crossview model as .safetensors", RunExport},
       {"locate", "locate a drone image or a flight on an indexed map (retrieval, DRL refinement, tracking)", RunLocate},

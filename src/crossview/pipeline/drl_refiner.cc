@@ -98,13 +98,7 @@ RefineResult DrlRefiner::Refine(const geo::GeoRaster& map, const geo::ReadRgbOpt
     sats.push_back(transforms::PilResize(rgb, cv::Size(s, s), transforms::PilFilter::kBicubic));
     uavs.push_back(uav);
   }
-  torch::Tensor prob;
-  {
-    torch::NoGradGuard no_grad;
-    torch::Tensor xu = models::ImagesToTensor(uavs, models::Normalization::None()).to(device_);
-    torch::Tensor xs = models::ImagesToTensor(sats, models::Normalization::None()).to(device_);
-    prob = torch::sigmoid(model_.net->forward(xu, xs).logits).to(torch::kCPU).to(torch::kFloat32);
-  }
+  torch::Tensor prob = Probabilities(uavs, sats);
   eval::LocaliseOptions lo;
   lo.hanning_size = options.hanning_size > 0 ? options.hanning_size : model_.hanning_size;
   lo.input_size = s;
@@ -129,6 +123,31 @@ RefineResult DrlRefiner::Refine(const geo::GeoRaster& map, const geo::ReadRgbOpt
   best.spread_m = HeatmapSpreadM(best.probability, best.peak_rc, s, best.window.width_px * map.pixel_width_m(),
                                  best.window.height_px * map.pixel_height_m());
   return best;
+}
+
+torch::Tensor DrlRefiner::Probabilities(const std::vector<cv::Mat>& uavs, const std::vector<cv::Mat>& sats) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor xu = models::ImagesToTensor(uavs, models::Normalization::None()).to(device_);
+  torch::Tensor xs = models::ImagesToTensor(sats, models::Normalization::None()).to(device_);
+  return torch::sigmoid(model_.net->forward(xu, xs).logits).to(torch::kCPU).to(torch::kFloat32);
+}
+
+RefineResult DrlRefiner::LocateInImage(const cv::Mat& search_rgb, const cv::Mat& query_rgb, int hanning_size) {
+  if (query_rgb.empty() || query_rgb.type() != CV_8UC3) throw CV_ERROR(InvalidArgumentError, "the UAV image must be a non-empty 8-bit RGB image");
+  if (search_rgb.empty() || search_rgb.type() != CV_8UC3) throw CV_ERROR(InvalidArgumentError, "the search map must be a non-empty 8-bit RGB image");
+  const int s = model_.satellite_size;
+  RefineResult r;
+  r.input_size = s;
+  r.window = {0, 0, search_rgb.cols, search_rgb.rows};
+  r.search_map_rgb = transforms::PilResize(search_rgb, cv::Size(s, s), transforms::PilFilter::kBicubic);
+  const cv::Mat uav = transforms::PilResize(query_rgb, cv::Size(model_.uav_size, model_.uav_size), transforms::PilFilter::kBicubic);
+  torch::Tensor prob = Probabilities({uav}, {r.search_map_rgb});
+  r.probability = models::TensorToFloatMap(prob[0]);
+  eval::LocaliseOptions lo;
+  lo.hanning_size = hanning_size > 0 ? hanning_size : model_.hanning_size;
+  lo.input_size = s;
+  r.peak_rc = eval::LocalisePeak(r.probability, lo, &r.peak);
+  return r;
 }
 
 void WriteHeatmapPicture(const std::filesystem::path& path, const RefineResult& r) {

@@ -70,6 +70,11 @@ class DrlRefiner {
   RefineResult Refine(const geo::GeoRaster& map, const geo::ReadRgbOptions& read, const cv::Mat& query_rgb,
                       const std::vector<geo::PixelColRow>& centres, double window_m, const RefineOptions& options);
 
+  // One query against one whole search image (any size, resized to S × S): the drone-referring
+  // localisation of `crossview drl locate`. The result's window is the whole image; lat_lon and
+  // the window corners are left for the caller (the image may have no georeference).
+  RefineResult LocateInImage(const cv::Mat& search_rgb, const cv::Mat& query_rgb, int hanning_size = 0);
+
   int uav_size() const { return model_.uav_size; }
   int satellite_size() const { return model_.satellite_size; }
   int hanning_size() const { return model_.hanning_size; }
@@ -78,6 +83,8 @@ class DrlRefiner {
 
  private:
   DrlRefiner() = default;
+  // Sigmoid heatmaps (B, 1, S, S) on the CPU for UAV/satellite images already at model size.
+  torch::Tensor Probabilities(const std::vector<cv::Mat>& uavs, const std::vector<cv::Mat>& sats);
   train::StoredDrlModel model_;
   nlohmann::json identity_;
   c10::Device device_{c10::kCPU};

@@ -160,6 +160,27 @@ TEST(LocatorTest, DrlRefinementStaysInsideItsWindowAndReportsTheDocumentedFields
   EXPECT_EQ(data::LoadImageRgb(tmp.path() / "heat.png").size(), cv::Size(128, 128));
 }
 
+TEST(LocatorTest, WholeImageDrlQueryEqualsRefiningWithTheWholeMapAsWindow) {
+  CV_REQUIRE_FILE(testing::TextureFile());
+  TempDir tmp;
+  testing::MakeTinyDrlModel(tmp.path() / "drl");
+  DrlRefiner refiner = DrlRefiner::Load(tmp.path() / "drl", "cpu");
+  const geo::GeoRaster map = geo::GeoRaster::Open(Shared().map);
+  const cv::Mat map_rgb = testing::TextureCrop(300, 300);
+  const cv::Mat query = map_rgb(cv::Rect(120, 80, 60, 60)).clone();
+  // A square map (the 300 × 300 top-left of the shared one): one window covering all of it.
+  RefineResult whole = refiner.LocateInImage(map_rgb, query);
+  RefineOptions ro;
+  RefineResult windowed = refiner.Refine(map, {}, query, {{150.0, 150.0}}, 300 * map.pixel_width_m(), ro);
+  ASSERT_EQ(windowed.window.width_px, 300);
+  ASSERT_EQ(windowed.window.col_off, 0);
+  EXPECT_EQ(whole.window.width_px, 300);
+  EXPECT_EQ(whole.peak_rc.row, windowed.peak_rc.row);
+  EXPECT_EQ(whole.peak_rc.col, windowed.peak_rc.col);
+  EXPECT_FLOAT_EQ(whole.peak, windowed.peak);
+  EXPECT_THROW(refiner.LocateInImage(cv::Mat(), query), InvalidArgumentError);
+}
+
 TEST(DrlGeometryTest, SearchPixelToMapPixelAndLatLonOnACraftedWindow) {
   CV_REQUIRE_FILE(testing::TextureFile());
   const geo::GeoRaster map = geo::GeoRaster::Open(Shared().map);
