@@ -130,5 +130,19 @@ TEST(CliTest, ModelDescribeReportsShapesMacsAndKeys) {
   EXPECT_NE(bad.out.find("describe takes model.* options only"), std::string::npos) << bad.out;
 }
 
+TEST(CliTest, ServeIsListedAndRefusesBadSetupsInOneLine) {
+  EXPECT_NE(RunCli("help").out.find("serve"), std::string::npos);
+  Result no_index = RunCli("serve --port 0");
+  EXPECT_EQ(no_index.status, 2) << no_index.out;
+  EXPECT_NE(no_index.out.find("--index is required"), std::string::npos) << no_index.out;
+  Result bad_threads = RunCli("serve --index /nonexistent.idx --workers 4 --http-threads 4");
+  EXPECT_EQ(bad_threads.status, 2) << bad_threads.out;
+  EXPECT_NE(bad_threads.out.find("http_threads must exceed workers"), std::string::npos) << bad_threads.out;
+  Result missing = RunCli("serve --index /nonexistent.idx --port 0");
+  EXPECT_EQ(missing.status, 1) << missing.out;
+  EXPECT_EQ(missing.out.rfind("crossview serve: error: index directory not found", 0), 0u) << missing.out;
+  EXPECT_EQ(missing.out.find('\n'), missing.out.size() - 1) << "more than one line:\n" << missing.out;
+}
+
 }  // namespace
 }  // namespace crossview

@@ -17,6 +17,7 @@ int RunEval(int argc, char** argv);
 int RunModel(int argc, char** argv);
 int RunIndex(int argc, char** argv);
 int RunLocate(int argc, char** argv);
+int RunServe(int argc, char** argv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
@@ -29,6 +30,7 @@ const std::vector<Command>& Commands() {
       {"model", "describe a method's network: modules, parameters, shapes, MACs, state-dict keys", RunModel},
       {"index", "build / inspect a tile index of a georeferenced map (build, info)", RunIndex},
       {"locate", "locate a drone image or a flight on an indexed map (retrieval, DRL refinement, tracking)", RunLocate},
+      {"serve", "serve the locate API and a map page over HTTP", RunServe},
   };
   return kCommands;
 }
