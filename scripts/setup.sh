@@ -29,7 +29,7 @@ PACKAGES=(
   libopencv-dev libgdal-dev libproj-dev gdal-bin libfaiss-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libcpp-httplib-dev
-  libjs-leaflet
+  libjs-leaflet chromium
   python3-torch python3-torchvision python3-pil
 )
 # npm fetches one pinned aerial photo (leaflet-distortableimage); install Debian's npm only when

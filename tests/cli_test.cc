@@ -238,6 +238,18 @@ TEST(CliTest, DrlLocateOnGeoreferencedAndPlainMaps) {
   EXPECT_EQ(missing.status, 1) << missing.out;
   EXPECT_EQ(Lines(missing.out), 1u) << missing.out;
   EXPECT_NE(missing.out.find("nope.tif"), std::string::npos) << missing.out;
+TEST(CliTest, ServeIsListedAndRefusesBadSetupsInOneLine) {
+  EXPECT_NE(RunCli("help").out.find("serve"), std::string::npos);
+  Result no_index = RunCli("serve --port 0");
+  EXPECT_EQ(no_index.status, 2) << no_index.out;
+  EXPECT_NE(no_index.out.find("--index is required"), std::string::npos) << no_index.out;
+  Result bad_threads = RunCli("serve --index /nonexistent.idx --workers 4 --http-threads 4");
+  EXPECT_EQ(bad_threads.status, 2) << bad_threads.out;
+  EXPECT_NE(bad_threads.out.find("http_threads must exceed workers"), std::string::npos) << bad_threads.out;
+  Result missing = RunCli("serve --index /nonexistent.idx --port 0");
+  EXPECT_EQ(missing.status, 1) << missing.out;
+  EXPECT_EQ(missing.out.rfind("crossview serve: error: index directory not found", 0), 0u) << missing.out;
+  EXPECT_EQ(missing.out.find('\n'), missing.out.size() - 1) << "more than one line:\n" << missing.out;
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ int RunLocate(int argc, char** argv);
 int RunImport(int argc, char** argv);
 int RunDrl(int argc, char** argv);
 int RunExport(int argc, char** argv);
+int RunServe(int argc, char** argv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
@@ -35,6 +36,7 @@ const std::vector<Command>& Commands() {
       {"import", "import a published PyTorch checkpoint (.pth / .safetensors) as a crossview model", RunImport},
       {"export", "export a crossview model as .safetensors", RunExport},
       {"locate", "locate a drone image or a flight on an indexed map (retrieval, DRL refinement, tracking)", RunLocate},
+      {"serve", "serve the locate API and a map page over HTTP", RunServe},
   };
   return kCommands;
 }

@@ -108,7 +108,7 @@ LocateResult Locator::Locate(const cv::Mat& query_rgb, const LocateOptions& opti
   if (hits.empty()) {
     throw CV_ERROR(NotFoundError, "no tile centre lies within the prior circle")
         .With("lat", options.prior->centre.lat_deg).With("lon", options.prior->centre.lon_deg).With("radius_m", options.prior->radius_m)
-        .Hint("widen the prior radius, or drop --prior");
+        .Hint("widen the prior radius, or search without a prior");
   }
   r.search_s = Seconds(t1);
   std::vector<ScoredPosition> ranked;
@@ -118,7 +118,7 @@ LocateResult Locator::Locate(const cv::Mat& query_rgb, const LocateOptions& opti
   const geo::LatLonDeg best = ranked.front().lat_lon;
   for (size_t i = 0; i < hits.size() && static_cast<int64_t>(i) < options.top_k; ++i) {
     const TileRecord& t = index_.tile(hits[i].tile_id);
-    r.candidates.push_back({static_cast<int>(i + 1), t.id, hits[i].score, t.centre, t.window, geo::HaversineDistanceM(best, t.centre)});
+    r.candidates.push_back({static_cast<int>(i + 1), t.id, hits[i].score, t.centre, t.window, geo::HaversineDistanceM(best, t.centre), t.corners});
   }
   r.lat_lon = best;
   r.method = "retrieval";
@@ -151,7 +151,7 @@ nlohmann::json ToJson(const LocateResult& r) {
   nlohmann::json top = nlohmann::json::array();
   for (const TileCandidate& c : r.candidates) {
     top.push_back({{"rank", c.rank}, {"tile_id", c.tile_id}, {"score", c.score}, {"lat", c.centre.lat_deg}, {"lon", c.centre.lon_deg},
-                   {"window", WindowJson(c.window)}, {"distance_from_best_m", c.distance_from_best_m}});
+                   {"window", WindowJson(c.window)}, {"distance_from_best_m", c.distance_from_best_m}, {"corners", LatLonListJson(c.corners)}});
   }
   nlohmann::json j = {
       {"lat", r.lat_lon.lat_deg},

@@ -16,6 +16,7 @@
 // thread.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -61,6 +62,7 @@ struct TileCandidate {
   geo::LatLonDeg centre;
   geo::PixelWindow window;
   double distance_from_best_m = 0.0;
+  std::array<geo::LatLonDeg, 4> corners;  // the tile's footprint: top-left, top-right, bottom-right, bottom-left
 };
 
 struct LocateResult {
@@ -79,7 +81,8 @@ struct LocateResult {
 // {"lat", "lon", "method", "confidence", "uncertainty_m", "uncertainty": {definitions…},
 //  "retrieval": {confidence, score_gap, spread_m, sampling_m, uncertainty_m, candidates},
 //  "top_k": [{rank, tile_id, score, lat, lon, window: {col_off, row_off, width_px, height_px},
-//             distance_from_best_m}],
+//             distance_from_best_m, corners: [[lat, lon] x4: top-left, top-right, bottom-right,
+//             bottom-left]}],
 //  "prior": null | {lat, lon, radius_m}, "searched_tiles",
 //  "refined": null | {lat, lon, peak, spread_m, candidate_rank, peak_rc: [row, col],
 //                     input_size, window: {...}, window_corners: {top_left, bottom_right}},
