@@ -238,6 +238,8 @@ TEST(CliTest, DrlLocateOnGeoreferencedAndPlainMaps) {
   EXPECT_EQ(missing.status, 1) << missing.out;
   EXPECT_EQ(Lines(missing.out), 1u) << missing.out;
   EXPECT_NE(missing.out.find("nope.tif"), std::string::npos) << missing.out;
+}
+
 TEST(CliTest, ServeIsListedAndRefusesBadSetupsInOneLine) {
   EXPECT_NE(RunCli("help").out.find("serve"), std::string::npos);
   Result no_index = RunCli("serve --port 0");
