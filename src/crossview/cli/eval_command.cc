@@ -10,6 +10,7 @@
 #include "crossview/eval/drl_eval.h"
 #include "crossview/eval/drl_vs_ir.h"
 #include "crossview/eval/retrieval_eval.h"
+#include "crossview/eval/retrieval_report.h"
 #include "crossview/train/drl_trainer.h"
 #include "crossview/models/model_store.h"
 #include "crossview/runtime/device.h"
@@ -34,7 +35,9 @@ int RunEval(int argc, char** argv) {
   ir->add_option("--arch", arch, "architecture of a checkpoint file (auto: from its keys)")->capture_default_str();
   ir->add_option("--data", data, "dataset root with test/")->required();
   ir->add_option("--direction", direction, "both | d2s | s2d")->capture_default_str()->check(CLI::IsMember({"both", "d2s", "s2d"}));
-  ir->add_option("--gallery-mode", mode, "official | query-ids-only")->capture_default_str();
+  ir->add_option("--gallery,--gallery-mode", mode, "official | query-ids (gallery items of locations no query has become junk)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"official", "query-ids", "query-ids-only"}));
   ir->add_option("--size", size, "input side (default: the model's training size)");
   ir->add_option("--batch", batch, "images per forward pass")->capture_default_str();
   ir->add_option("--shift", shift, "robustness: shift queries right by P pixels");
@@ -42,7 +45,11 @@ int RunEval(int argc, char** argv) {
   ir->add_option("--rotate", rotate, "robustness: rotate queries by DEG counter-clockwise");
   ir->add_option("--msba-global-weight", global_weight, "MSBA inference re-weighting of the global part (1.0 = public code)")
       ->capture_default_str();
-  ir->add_option("--out", out, "also write the JSON result to this file");
+  std::string features;
+  int grid_rows = 8;
+  ir->add_option("--out", out, "directory for metrics.json, summary.md, cmc_<dir>.png and grid_<dir>.png");
+  ir->add_option("--save-features", features, "also write <dir>/{query,gallery}_{features,labels}.npy here");
+  ir->add_option("--grid-rows", grid_rows, "queries shown in the top-5 retrieval grid")->capture_default_str();
   AddDeviceFlag(*ir, &device);
   ir->add_flag("--json", json, "print JSON on stdout");
   CLI::App* drl = app.add_subcommand("drl", "MA@K, RDS and breakdowns of a DRL model on a UL14-layout test folder");
@@ -150,7 +157,7 @@ int RunEval(int argc, char** argv) {
     eo.descriptor.msba_global_weight = global_weight;
     eo.progress_label = "describing";
     eval::EvaluateOptions ev;
-    ev.mode = eval::ParseGalleryMode(mode);
+    ev.mode = eval::ParseGalleryMode(mode == "query-ids" ? "query-ids-only" : mode);
     eval::QueryTransform transform;
     if (shift != 0 || rotate != 0) {
       transforms::ShiftPad p = pad == "flip" ? transforms::ShiftPad::kFlip : transforms::ShiftPad::kBlack;
@@ -163,8 +170,11 @@ int RunEval(int argc, char** argv) {
     std::vector<datasets::Direction> dirs;
     if (direction != "s2d") dirs.push_back(datasets::Direction::kDroneToSatellite);
     if (direction != "d2s") dirs.push_back(datasets::Direction::kSatelliteToDrone);
+    std::vector<eval::DirectionResult> all;
+    std::vector<datasets::EvalPair> pairs;
     for (auto d : dirs) {
-      eval::DirectionResult r = eval::EvaluatePair(m.net, ds.Evaluation(d), eo, ev, transform);
+      pairs.push_back(ds.Evaluation(d));
+      eval::DirectionResult r = eval::EvaluatePair(m.net, pairs.back(), eo, ev, transform);
       nlohmann::json j = eval::ToJson(r);
       j["shift_px"] = shift;
       j["shift_pad"] = pad;
@@ -172,9 +182,19 @@ int RunEval(int argc, char** argv) {
       j["input_size"] = eo.size;
       results.push_back(j);
       if (!json) std::cout << eval::FormatResult(r) << "\n";
+      all.push_back(std::move(r));
     }
     if (json) std::cout << results.dump(2) << "\n";
-    if (!out.empty()) WriteFileAtomic(out, results.dump(2) + "\n");
+    if (!out.empty() || !features.empty()) {
+      eval::RetrievalReportOptions ro;
+      ro.out = out.empty() ? std::filesystem::path(features) : std::filesystem::path(out);
+      ro.features = features;
+      ro.grid_rows = grid_rows;
+      ro.extra = {{"model", model}, {"data", data}, {"input_size", eo.size}, {"shift_px", shift}, {"shift_pad", pad}, {"rotate_deg", rotate},
+                  {"msba_global_weight", global_weight}};
+      eval::WriteRetrievalReport(all, pairs, ro);
+      if (!json) std::cout << "report: " << (ro.out / "metrics.json").string() << ", summary.md, cmc_*.png, grid_*.png\n";
+    }
   });
 }
 

@@ -74,20 +74,24 @@ DirectionResult EvaluatePair(models::RetrievalNet& net, const datasets::EvalPair
   for (const auto& e : pair.query.images) ql.push_back(e.label);
   for (const auto& e : pair.gallery.images) gl.push_back(e.label);
   r.metrics = EvaluateRetrieval(q, ql, g, gl, dq, eval_options);
-  // Top-1 gallery label per query (for localisation errors and retrieval grids).
+  // Top-5 gallery indices (the protocol's order) and top-1 label per query.
+  std::vector<float> scores(gl.size());
   for (size_t i = 0; i < ql.size(); ++i) {
-    float best = -1e30f;
-    int64_t best_label = -1;
     for (size_t j = 0; j < gl.size(); ++j) {
-      float s = 0;
-      for (int64_t k = 0; k < dq; ++k) s += q[i * dq + k] * g[j * dq + k];
-      if (s > best) {
-        best = s;
-        best_label = gl[j];
-      }
+      float sc = 0;
+      for (int64_t k = 0; k < dq; ++k) sc += q[i * dq + k] * g[j * dq + k];
+      scores[j] = sc;
     }
-    r.top1_gallery_label.push_back(best_label);
+    std::vector<int64_t> ranked = RankByScore(scores.data(), static_cast<int64_t>(gl.size()));
+    ranked.resize(std::min<size_t>(ranked.size(), 5));
+    r.top1_gallery_label.push_back(ranked.empty() ? -1 : gl[static_cast<size_t>(ranked[0])]);
+    r.top_indices.push_back(std::move(ranked));
   }
+  r.query_features = std::move(q);
+  r.gallery_features = std::move(g);
+  r.query_labels = std::move(ql);
+  r.gallery_labels = std::move(gl);
+  r.dim = dq;
   return r;
 }
 

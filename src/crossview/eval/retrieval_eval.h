@@ -38,6 +38,13 @@ struct DirectionResult {
   std::string direction;  // "D→S" / "S→D"
   RetrievalMetrics metrics;
   std::vector<int64_t> top1_gallery_label;  // per query
+  // The ranked gallery indices of each query, first `top_n` (protocol order: descending score,
+  // ties by ascending index; junk not removed).
+  std::vector<std::vector<int64_t>> top_indices;
+  // The descriptors and labels the metrics came from (row-major, dim columns).
+  std::vector<float> query_features, gallery_features;
+  std::vector<int64_t> query_labels, gallery_labels;
+  int64_t dim = 0;
 };
 
 // Extracts query and gallery descriptors for `pair` (the query side through `transform`) and
