@@ -21,6 +21,7 @@ int RunImport(int argc, char** argv);
 int RunDrl(int argc, char** argv);
 int RunExport(int argc, char** argv);
 int RunServe(int argc, char** argv);
+int RunBench(int argc, char** argv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
@@ -37,6 +38,7 @@ const std::vector<Command>& Commands() {
       {"export", "export a crossview model as .safetensors", RunExport},
       {"locate", "locate a drone image or a flight on an indexed map (retrieval, DRL refinement, tracking)", RunLocate},
       {"serve", "serve the locate API and a map page over HTTP", RunServe},
+      {"bench", "measure speed and memory (descriptors, DRL, search)", RunBench},
   };
   return kCommands;
 }

@@ -23,6 +23,7 @@
 #include "crossview/train/drl_trainer.h"
 #include "crossview/train/retrieval_trainer.h"
 #include "crossview/util/errors.h"
+#include "crossview/util/file.h"
 
 namespace crossview::cli {
 
@@ -227,14 +228,23 @@ int RunModel(int argc, char** argv) {
       ->required();
   run->add_option("--out", run_out, "directory for <name>.npy (float32, C order) and outputs.json")->required();
   run->add_option("--set", ro.sets, "model option override model.KEY=VALUE (repeatable)");
+  run->add_option("--time", ro.time_runs, "also time N runs (median, after one warm-up) and record it in outputs.json");
   AddDeviceFlag(*run, &ro.device);
   return RunCommand(app, argc, argv, [&] {
     common.Apply();
     if (run->parsed()) {
       ro.weights = run_weights;
       ro.inputs = run_inputs;
-      models::NamedTensors outputs = convert::RunModel(ro);
+      double median_s = 0;
+      models::NamedTensors outputs = convert::RunModel(ro, &median_s);
       nlohmann::json j = convert::WriteOutputs(run_out, outputs, ro);
+      if (ro.time_runs > 0) {
+        j["median_s"] = median_s;
+        j["time_runs"] = ro.time_runs;
+        j["intra_op_threads"] = IntraOpThreads();
+        WriteFileAtomic(std::filesystem::path(run_out) / "outputs.json", j.dump(2) + "\n");
+        std::cout << "median " << median_s * 1000.0 << " ms over " << ro.time_runs << " runs (" << IntraOpThreads() << " threads)\n";
+      }
       for (const auto& o : j["outputs"]) std::cout << o["name"].get<std::string>() << " " << Shape(o["shape"]) << " → " << run_out << "/" << o["file"].get<std::string>() << "\n";
       return;
     }

@@ -1,6 +1,8 @@
 #include "crossview/convert/model_run.h"
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
 
 #include "crossview/checkpoint/checkpoint.h"
 #include "crossview/convert/import.h"
@@ -38,11 +40,24 @@ struct Inputs {
   }
 };
 
+double Median(int runs, const std::function<void()>& fn) {
+  torch::InferenceMode inference;  // as timed in PyTorch (torch.inference_mode)
+  fn();  // warm-up
+  std::vector<double> s;
+  for (int i = 0; i < runs; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    fn();
+    s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(s.begin(), s.end());
+  return s[s.size() / 2];
+}
+
 void Add(models::NamedTensors& out, const std::string& name, const torch::Tensor& t) {
   out.emplace_back(name, t.detach().to(torch::kCPU, torch::kFloat).contiguous());
 }
 
-models::NamedTensors RunDrl(const ModelRunOptions& o, const Inputs& in, const c10::Device& device) {
+models::NamedTensors RunDrl(const ModelRunOptions& o, const Inputs& in, const c10::Device& device, double* median_s) {
   ImportOptions io;
   io.arch = "drl-mix";
   io.preset = o.preset;
@@ -52,6 +67,7 @@ models::NamedTensors RunDrl(const ModelRunOptions& o, const Inputs& in, const c1
   m.net->eval();
   torch::Tensor uav = in.Get("uav", 4, device), sat = in.Get("satellite", 4, device);
   models::drl::DrlOutput r = m.net->forward(uav, sat);
+  if (o.time_runs > 0 && median_s) *median_s = Median(o.time_runs, [&] { m.net->forward(uav, sat); });
   models::NamedTensors out;
   Add(out, "heatmap_logits", r.logits);
   Add(out, "heatmap", torch::sigmoid(r.logits));
@@ -91,7 +107,7 @@ models::NamedTensors RunMsbaHead(const ModelRunOptions& o, const Inputs& in, con
   return out;
 }
 
-models::NamedTensors RunRetrieval(const ModelRunOptions& o, const Inputs& in, const c10::Device& device) {
+models::NamedTensors RunRetrieval(const ModelRunOptions& o, const Inputs& in, const c10::Device& device, double* median_s) {
   ImportOptions io;
   io.arch = fs::is_regular_file(o.weights) ? o.arch : "auto";
   io.method = o.method;
@@ -104,10 +120,11 @@ models::NamedTensors RunRetrieval(const ModelRunOptions& o, const Inputs& in, co
   models::NamedTensors out;
   Add(out, "parts", m.net->forward(images, models::View::kDrone).parts);
   Add(out, "descriptor", models::ExtractDescriptors(m.net, images, models::View::kDrone));
+  if (o.time_runs > 0 && median_s) *median_s = Median(o.time_runs, [&] { models::ExtractDescriptors(m.net, images, models::View::kDrone); });
   return out;
 }
 
-models::NamedTensors RunBackbone(const ModelRunOptions& o, const Inputs& in, const c10::Device& device) {
+models::NamedTensors RunBackbone(const ModelRunOptions& o, const Inputs& in, const c10::Device& device, double* median_s) {
   models::ImportPlan plan = models::PlanImport(o.arch, ReadCheckpointTensors(o.weights).tensors, true);
   torch::Tensor images = in.Get("images", 4, device);
   models::NamedTensors out;
@@ -126,6 +143,7 @@ models::NamedTensors RunBackbone(const ModelRunOptions& o, const Inputs& in, con
     std::vector<torch::Tensor> stages = net->ForwardStages(images);
     for (size_t i = 0; i < stages.size(); ++i) Add(out, "layer" + std::to_string(i + 1), stages[i]);
     Add(out, "logits", net->forward(images));
+    if (o.time_runs > 0 && median_s) *median_s = Median(o.time_runs, [&] { net->forward(images); });
   } else if (o.arch == "vgg16") {
     models::Vgg net(models::VggOptions{});
     load(*net);
@@ -161,15 +179,15 @@ void ModelRunOptions::Check() const {
   if (!fs::is_regular_file(inputs)) throw CV_ERROR(NotFoundError, "inputs file not found").With("inputs", inputs.string());
 }
 
-models::NamedTensors RunModel(const ModelRunOptions& o) {
+models::NamedTensors RunModel(const ModelRunOptions& o, double* median_s) {
   o.Check();
   const c10::Device device = ResolveDevice(o.device);
   Inputs in{checkpoint::LoadCheckpoint(o.inputs), o.inputs};
   torch::NoGradGuard no_grad;
-  if (o.arch == "drl-mix") return RunDrl(o, in, device);
+  if (o.arch == "drl-mix") return RunDrl(o, in, device, median_s);
   if (o.arch == "msba-head") return RunMsbaHead(o, in, device);
-  if (o.arch.rfind("resnet", 0) == 0 || o.arch == "vgg16" || o.arch == "convnext-t") return RunBackbone(o, in, device);
-  return RunRetrieval(o, in, device);
+  if (o.arch.rfind("resnet", 0) == 0 || o.arch == "vgg16" || o.arch == "convnext-t") return RunBackbone(o, in, device, median_s);
+  return RunRetrieval(o, in, device, median_s);
 }
 
 nlohmann::json WriteOutputs(const fs::path& dir, const models::NamedTensors& outputs, const ModelRunOptions& o) {

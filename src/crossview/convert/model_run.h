@@ -33,12 +33,15 @@ struct ModelRunOptions {
   std::string device = "cpu";
   std::string preset = "paper";
   std::vector<std::string> sets;
+  int time_runs = 0;  // > 0: also time the computation (median of this many runs after one warm-up)
   void Check() const;
   static const std::vector<std::string>& Archs();
 };
 
-// The named outputs, in a fixed order, on the CPU in float32.
-models::NamedTensors RunModel(const ModelRunOptions& options);
+// The named outputs, in a fixed order, on the CPU in float32. With options.time_runs, `median_s`
+// receives the median seconds of the timed computation (inference mode; the retrieval methods:
+// descriptor extraction with flip TTA + normalisation; drl-mix: one forward; backbones: forward).
+models::NamedTensors RunModel(const ModelRunOptions& options, double* median_s = nullptr);
 
 // Writes DIR/<name>.npy (float32, C order) for every output and DIR/outputs.json (names, shapes,
 // the options). Returns outputs.json's content.
