@@ -27,5 +27,12 @@ test: build
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
+# Speed and memory (docs/performance.md): micro benchmarks, crossview bench, PyTorch side by side.
+bench: build
+	@mkdir -p out/bench
+	$(BUILD_DIR)/bench/micro_bench --benchmark_out=out/bench/micro.json --benchmark_out_format=json
+	$(BUILD_DIR)/bin/crossview bench --what descriptors,drl,search --out out/bench
+	/usr/bin/python3 bench/pytorch_side_by_side.py --crossview $(BUILD_DIR)/bin/crossview --out out/bench
+
 clean:
 	rm -rf $(BUILD_DIR)
