@@ -1,7 +1,10 @@
 #include "crossview/eval/retrieval_report.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <iomanip>
+#include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <sstream>
 
@@ -31,6 +34,13 @@ cv::Mat Thumb(const std::filesystem::path& path, int side, const cv::Scalar& fra
   }
   cv::rectangle(out, cv::Rect(0, 0, side, side), frame, border);
   return out;
+}
+
+// OpenCV's Hershey fonts are ASCII only.
+std::string Ascii(std::string s) {
+  const std::string arrow = "→";
+  for (size_t at = s.find(arrow); at != std::string::npos; at = s.find(arrow)) s.replace(at, arrow.size(), "->");
+  return s;
 }
 
 }  // namespace
@@ -73,7 +83,7 @@ cv::Mat CmcPlot(const std::vector<double>& cmc, const std::string& title, int wi
   std::vector<cv::Point> pts;
   for (int k = 1; k <= n; ++k) pts.emplace_back(x_of(k), area.y + area.height - static_cast<int>(std::lround(area.height * cmc[k - 1])));
   if (!pts.empty()) cv::polylines(img, pts, false, curve, 2, cv::LINE_AA);
-  cv::putText(img, title, {left, 22}, cv::FONT_HERSHEY_SIMPLEX, 0.5, axis, 1, cv::LINE_AA);
+  cv::putText(img, Ascii(title), {left, 22}, cv::FONT_HERSHEY_SIMPLEX, 0.5, axis, 1, cv::LINE_AA);
   cv::putText(img, "K (rank)", {area.x + area.width / 2 - 24, height - 10}, cv::FONT_HERSHEY_SIMPLEX, 0.45, axis, 1, cv::LINE_AA);
   cv::putText(img, "R@K %", {4, 22}, cv::FONT_HERSHEY_SIMPLEX, 0.4, axis, 1, cv::LINE_AA);
   return img;
@@ -100,6 +110,106 @@ cv::Mat RetrievalGrid(const DirectionResult& r, const datasets::EvalPair& pair, 
   return img;
 }
 
+cv::Mat DistanceHistogram(const DirectionResult& r, int bins, std::vector<int64_t>* intra_out, std::vector<int64_t>* inter_out, int width,
+                          int height) {
+  const size_t nq = r.query_labels.size(), ng = r.gallery_labels.size();
+  if (r.dim <= 0 || r.query_features.size() != nq * static_cast<size_t>(r.dim) || r.gallery_features.size() != ng * static_cast<size_t>(r.dim)) {
+    throw CV_ERROR(InvalidArgumentError, "distance histogram needs the descriptors of the evaluation");
+  }
+  std::vector<int64_t> intra(static_cast<size_t>(bins), 0), inter(static_cast<size_t>(bins), 0);
+  for (size_t i = 0; i < nq; ++i) {
+    for (size_t j = 0; j < ng; ++j) {
+      if (r.gallery_labels[j] == kJunkLabel) continue;
+      double s = 0;
+      for (int64_t k = 0; k < r.dim; ++k) s += static_cast<double>(r.query_features[i * r.dim + k]) * r.gallery_features[j * r.dim + k];
+      const int b = std::clamp(static_cast<int>(std::floor((s + 1.0) / 2.0 * bins)), 0, bins - 1);
+      (r.query_labels[i] == r.gallery_labels[j] ? intra : inter)[static_cast<size_t>(b)]++;
+    }
+  }
+  if (intra_out) *intra_out = intra;
+  if (inter_out) *inter_out = inter;
+  cv::Mat img(height, width, CV_8UC3, cv::Scalar(255, 255, 255));
+  const int left = 40, right = 16, top = 30, bottom = 40;
+  const cv::Rect area(left, top, width - left - right, height - top - bottom);
+  int64_t ni = 0, ne = 0;
+  for (int b = 0; b < bins; ++b) ni += intra[static_cast<size_t>(b)], ne += inter[static_cast<size_t>(b)];
+  double peak = 1e-12;
+  for (int b = 0; b < bins; ++b) {
+    if (ni) peak = std::max(peak, static_cast<double>(intra[static_cast<size_t>(b)]) / ni);
+    if (ne) peak = std::max(peak, static_cast<double>(inter[static_cast<size_t>(b)]) / ne);
+  }
+  const double bw = static_cast<double>(area.width) / bins;
+  auto bar = [&](const std::vector<int64_t>& h, int64_t n, const cv::Scalar& colour, int offset) {
+    for (int b = 0; b < bins && n > 0; ++b) {
+      const int hpx = static_cast<int>(std::lround(area.height * (static_cast<double>(h[static_cast<size_t>(b)]) / n) / peak));
+      const int x0 = area.x + static_cast<int>(b * bw) + offset, x1 = area.x + static_cast<int>((b + 0.5) * bw) + offset;
+      if (hpx > 0) cv::rectangle(img, cv::Rect(x0, area.y + area.height - hpx, std::max(1, x1 - x0), hpx), colour, cv::FILLED);
+    }
+  };
+  bar(inter, ne, cv::Scalar(220, 60, 60), 0);
+  bar(intra, ni, cv::Scalar(40, 160, 40), static_cast<int>(bw / 2));
+  cv::rectangle(img, area, cv::Scalar(40, 40, 40), 1);
+  for (double v : {-1.0, -0.5, 0.0, 0.5, 1.0}) {
+    const int x = area.x + static_cast<int>((v + 1.0) / 2.0 * area.width);
+    std::ostringstream t;
+    t << v;
+    cv::putText(img, t.str(), {x - 8, area.y + area.height + 16}, cv::FONT_HERSHEY_SIMPLEX, 0.4, {40, 40, 40}, 1, cv::LINE_AA);
+  }
+  cv::putText(img, "score (cosine) " + Ascii(r.direction) + ": same location (green, " + std::to_string(ni) + ") vs other (red, " + std::to_string(ne) + ")",
+              {left, 20}, cv::FONT_HERSHEY_SIMPLEX, 0.45, {40, 40, 40}, 1, cv::LINE_AA);
+  return img;
+}
+
+cv::Mat FeaturePcaPlot(const DirectionResult& r, int locations, std::vector<cv::Point2f>* points_out, int side) {
+  // The first `locations` distinct gallery labels, and every query/gallery row with one of them.
+  std::vector<int64_t> chosen;
+  for (int64_t l : r.gallery_labels) {
+    if (l != kJunkLabel && std::find(chosen.begin(), chosen.end(), l) == chosen.end()) chosen.push_back(l);
+    if (static_cast<int>(chosen.size()) == locations) break;
+  }
+  std::vector<const float*> rows;
+  std::vector<int> colour_of, is_query;
+  auto take = [&](const std::vector<float>& f, const std::vector<int64_t>& labels, bool query) {
+    for (size_t i = 0; i < labels.size(); ++i) {
+      auto it = std::find(chosen.begin(), chosen.end(), labels[i]);
+      if (it == chosen.end()) continue;
+      rows.push_back(f.data() + i * static_cast<size_t>(r.dim));
+      colour_of.push_back(static_cast<int>(it - chosen.begin()));
+      is_query.push_back(query ? 1 : 0);
+    }
+  };
+  take(r.query_features, r.query_labels, true);
+  take(r.gallery_features, r.gallery_labels, false);
+  if (rows.size() < 3) throw CV_ERROR(InvalidArgumentError, "a feature plot needs at least 3 descriptors of the chosen locations");
+  cv::Mat data(static_cast<int>(rows.size()), static_cast<int>(r.dim), CV_32F);
+  for (size_t i = 0; i < rows.size(); ++i) std::memcpy(data.ptr<float>(static_cast<int>(i)), rows[i], static_cast<size_t>(r.dim) * sizeof(float));
+  cv::PCA pca(data, cv::Mat(), cv::PCA::DATA_AS_ROW, 2);
+  cv::Mat proj = pca.project(data);
+  if (proj.cols < 2) cv::hconcat(proj, cv::Mat::zeros(proj.rows, 2 - proj.cols, CV_32F), proj);
+  double x0, x1, y0, y1;
+  cv::minMaxLoc(proj.col(0), &x0, &x1);
+  cv::minMaxLoc(proj.col(1), &y0, &y1);
+  cv::Mat img(side, side, CV_8UC3, cv::Scalar(255, 255, 255));
+  const int margin = 24;
+  auto px = [&](float x, float y) {
+    return cv::Point(margin + static_cast<int>((x - x0) / std::max(1e-9, x1 - x0) * (side - 2 * margin)),
+                     side - margin - static_cast<int>((y - y0) / std::max(1e-9, y1 - y0) * (side - 2 * margin)));
+  };
+  if (points_out) points_out->clear();
+  for (int i = 0; i < proj.rows; ++i) {
+    cv::Mat hsv(1, 1, CV_8UC3, cv::Scalar(static_cast<double>(colour_of[static_cast<size_t>(i)]) * 180.0 / std::max<size_t>(1, chosen.size()), 220, 200)), rgb;
+    cv::cvtColor(hsv, rgb, cv::COLOR_HSV2RGB);
+    const cv::Vec3b c = rgb.at<cv::Vec3b>(0, 0);
+    const cv::Point p = px(proj.at<float>(i, 0), proj.at<float>(i, 1));
+    if (points_out) points_out->emplace_back(proj.at<float>(i, 0), proj.at<float>(i, 1));
+    if (is_query[static_cast<size_t>(i)]) cv::circle(img, p, 4, cv::Scalar(c[0], c[1], c[2]), cv::FILLED, cv::LINE_AA);
+    else cv::rectangle(img, cv::Rect(p.x - 6, p.y - 6, 12, 12), cv::Scalar(c[0], c[1], c[2]), 2);
+  }
+  cv::putText(img, "PCA of descriptors, " + std::to_string(chosen.size()) + " locations (dots: queries, squares: gallery)", {8, 16},
+              cv::FONT_HERSHEY_SIMPLEX, 0.4, {40, 40, 40}, 1, cv::LINE_AA);
+  return img;
+}
+
 nlohmann::json WriteRetrievalReport(const std::vector<DirectionResult>& results, const std::vector<datasets::EvalPair>& pairs,
                                     const RetrievalReportOptions& o) {
   if (results.size() != pairs.size()) throw CV_ERROR(InternalError, "one evaluation pair per result expected");
@@ -116,6 +226,14 @@ nlohmann::json WriteRetrievalReport(const std::vector<DirectionResult>& results,
        << e["recall@top1"].get<double>() << " | " << e["ap"].get<double>() << " |\n";
     data::SaveImage(o.out / ("cmc_" + key + ".png"), CmcPlot(r.metrics.cmc, "CMC " + r.direction + " (" + std::to_string(r.metrics.n_query) + " queries)"));
     data::SaveImage(o.out / ("grid_" + key + ".png"), RetrievalGrid(r, pairs[i], o.grid_rows));
+    data::SaveImage(o.out / ("distances_" + key + ".png"), DistanceHistogram(r));
+    e["distances_png"] = "distances_" + key + ".png";
+    try {
+      data::SaveImage(o.out / ("pca_" + key + ".png"), FeaturePcaPlot(r));
+      e["pca_png"] = "pca_" + key + ".png";
+    } catch (const InvalidArgumentError&) {
+      e["pca_png"] = nullptr;  // too few descriptors to project
+    }
     e["cmc_png"] = "cmc_" + key + ".png";
     e["grid_png"] = "grid_" + key + ".png";
     if (!o.features.empty()) {

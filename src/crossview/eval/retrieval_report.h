@@ -6,6 +6,8 @@
 //   cmc_<dir>.png       the CMC curve (Recall@K for K = 1…100)
 //   grid_<dir>.png      top-5 retrievals of sampled queries: query, then ranks 1–5 framed green
 //                       (same location) or red
+//   distances_<dir>.png intra- vs inter-location score histograms
+//   pca_<dir>.png       query and gallery descriptors of 10 locations projected on 2 principal axes
 // and, with a features directory, per direction <dir>/query_features.npy (float32 N×D),
 // query_labels.npy (int64), gallery_features.npy, gallery_labels.npy.
 #pragma once
@@ -33,6 +35,17 @@ cv::Mat CmcPlot(const std::vector<double>& cmc, const std::string& title, int wi
 // Rows of [query | rank 1 … rank 5] thumbnails for up to `rows` queries chosen evenly over the
 // query list; frames green when the gallery item has the query's label, red otherwise.
 cv::Mat RetrievalGrid(const DirectionResult& r, const datasets::EvalPair& pair, int rows = 8, int thumb = 112);
+
+// Intra- vs inter-class score histograms (IML-Net Fig. 9): the cosine of every (query, gallery)
+// pair with the same location (green) and with different locations (red), each normalised to its
+// own count, over [-1, 1] in `bins` bins. Counts are returned through `intra`/`inter` when given.
+cv::Mat DistanceHistogram(const DirectionResult& r, int bins = 40, std::vector<int64_t>* intra = nullptr,
+                          std::vector<int64_t>* inter = nullptr, int width = 640, int height = 360);
+
+// A 2-D PCA projection of query and gallery descriptors (IML-Net Fig. 8) for the first
+// `locations` locations of the gallery: one colour per location, queries as dots, gallery items
+// as squares. The projected coordinates come back through `points` (query rows first).
+cv::Mat FeaturePcaPlot(const DirectionResult& r, int locations = 10, std::vector<cv::Point2f>* points = nullptr, int side = 520);
 
 struct RetrievalReportOptions {
   std::filesystem::path out;       // metrics.json, summary.md, pictures

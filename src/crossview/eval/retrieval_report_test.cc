@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "crossview/data/image_io.h"
+#include "crossview/util/errors.h"
 #include "crossview/util/file.h"
 #include "crossview/util/npy.h"
 
@@ -85,6 +86,39 @@ TEST(RetrievalReportTest, WritesMetricsSummaryPicturesAndFeatures) {
   EXPECT_EQ(frame(0, 2), cv::Vec3b(220, 0, 0));
   EXPECT_EQ(frame(1, 1), cv::Vec3b(0, 170, 0));
   EXPECT_TRUE(fs::exists(o.out / "cmc_d2s.png"));
+  EXPECT_TRUE(fs::exists(o.out / "distances_d2s.png"));
+  EXPECT_TRUE(fs::exists(o.out / "pca_d2s.png"));
+}
+
+TEST(RetrievalReportTest, DistanceHistogramCountsEveryPairInItsBin) {
+  auto c = Make();
+  std::vector<int64_t> intra, inter;
+  DistanceHistogram(c->result, 40, &intra, &inter);
+  // Same location: q1·g1 = 1 (last bin), q2·g2 = 0.8 → bin floor(1.8/2·40) = 36.
+  EXPECT_EQ(intra[39], 1);
+  EXPECT_EQ(intra[36], 1);
+  int64_t ni = 0, ne = 0;
+  for (int64_t v : intra) ni += v;
+  for (int64_t v : inter) ne += v;
+  EXPECT_EQ(ni, 2);
+  EXPECT_EQ(ne, 4);
+  // Other locations: q1·g2 = 0.6 → 32, q1·g3 = 0.707 → 34, q2·g1 = 0 → 20, q2·g3 = 0.707 → 34.
+  EXPECT_EQ(inter[32], 1);
+  EXPECT_EQ(inter[34], 2);
+  EXPECT_EQ(inter[20], 1);
+}
+
+TEST(RetrievalReportTest, PcaPlotProjectsEveryChosenDescriptor) {
+  auto c = Make();
+  std::vector<cv::Point2f> pts;
+  cv::Mat img = FeaturePcaPlot(c->result, 10, &pts);
+  EXPECT_EQ(pts.size(), 5u);  // 2 queries + 3 gallery items
+  EXPECT_EQ(img.size(), cv::Size(520, 520));
+  // Query 1 and gallery 1 have the same descriptor: the same projection.
+  EXPECT_FLOAT_EQ(pts[0].x, pts[2].x);
+  EXPECT_FLOAT_EQ(pts[0].y, pts[2].y);
+  // Location 1 alone has two descriptors (q1, g1): too few for a plot.
+  EXPECT_THROW(FeaturePcaPlot(c->result, 1), InvalidArgumentError);
 }
 
 TEST(RetrievalReportTest, CmcPlotDrawsTheCurveAtItsValues) {
