@@ -254,5 +254,63 @@ TEST(CliTest, ServeIsListedAndRefusesBadSetupsInOneLine) {
   EXPECT_EQ(missing.out.find('\n'), missing.out.size() - 1) << "more than one line:\n" << missing.out;
 }
 
+// The product chain a user runs, on real orthophotos: a benchmark and a 1-epoch model, the
+// robustness sweep, a georeferenced map with a flight, the index, tracking with compass headings,
+// and the flight report whose table carries the same numbers as report.json.
+TEST(CliTest, RobustnessSweepAndFlightReportOnATinyRun) {
+  CV_REQUIRE_FILE(crossview::testing::AerialFile("SHA256SUMS"));
+  TempDir tmp;
+  const std::string t = tmp.path().string();
+  ASSERT_EQ(RunCli("synth -q ir --preset tiny --seed 1 --out " + t + "/ir").status, 0);
+  Result train = RunCli("train -q ir --method msba --preset cpu-tiny --epochs 1 --data " + t + "/ir --out " + t + "/run");
+  ASSERT_EQ(train.status, 0) << train.out;
+
+  Result rob = RunCli("eval -q ir-robustness --model " + t + "/run --data " + t + "/ir --study shift --values 0,10 --pad flip --out " + t + "/rob");
+  ASSERT_EQ(rob.status, 0) << rob.out;
+  const nlohmann::json rj = nlohmann::json::parse(ReadFile(tmp.path() / "rob" / "robustness_shift.json"));
+  ASSERT_EQ(rj["rows"].size(), 2u);
+  EXPECT_EQ(rj["rows"][0]["setting"], "0 px flip");
+  EXPECT_EQ(rj["rows"][1]["setting"], "10 px flip");
+  EXPECT_EQ(rj["rows"][0]["n_query"], 32);  // 8 test targets x 4 views
+  EXPECT_TRUE(std::filesystem::exists(tmp.path() / "rob" / "robustness_shift.png"));
+  EXPECT_NE(rob.out.find("| 10 px flip | D→S |"), std::string::npos) << rob.out;
+  // The unshifted point is the plain evaluation.
+  Result plain = RunCli("eval -q ir --model " + t + "/run --data " + t + "/ir --direction d2s --json");
+  ASSERT_EQ(plain.status, 0) << plain.out;
+  EXPECT_DOUBLE_EQ(rj["rows"][0]["recall@1"].get<double>(), nlohmann::json::parse(plain.out)[0]["recall@1"].get<double>());
+  Result parts = RunCli("eval -q ir-robustness --model " + t + "/run --data " + t + "/ir --study parts --out " + t + "/rob");
+  ASSERT_EQ(parts.status, 0) << parts.out;
+  const nlohmann::json pj = nlohmann::json::parse(ReadFile(tmp.path() / "rob" / "robustness_parts.json"));
+  EXPECT_EQ(pj["rows"][0]["setting"], "all parts");
+  EXPECT_EQ(pj["rows"][1]["setting"], "global only");
+  Result bad_size = RunCli("eval -q ir-robustness --model " + t + "/run --data " + t + "/ir --study size --values 50 --out " + t + "/rob");
+  EXPECT_EQ(bad_size.status, 2) << bad_size.out;
+  EXPECT_EQ(Lines(bad_size.out), 1u) << bad_size.out;
+
+  ASSERT_EQ(RunCli("synth map --out " + t + "/map.tif --flight " + t + "/flight --frames 6 --tile-m 400 --size-px 96 --seed 2").status, 0);
+  Result idx = RunCli("index build -q --map " + t + "/map.tif --checkpoint " + t + "/run --out " + t + "/idx --tile-m 120 --stride-m 60");
+  ASSERT_EQ(idx.status, 0) << idx.out;
+  Result track = RunCli("locate --index " + t + "/idx --sequence " + t + "/flight --truth " + t + "/flight/truth.csv --headings " + t +
+                        "/flight/truth.csv --out " + t + "/track --track-radius-m 200");
+  ASSERT_EQ(track.status, 0) << track.out;
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(tmp.path() / "track" / "summary.json"))["options"]["track"]["headings"], 6) << track.out;
+  Result heading_one = RunCli("locate --index " + t + "/idx --sequence " + t + "/flight --out " + t + "/x --heading 30");
+  EXPECT_EQ(heading_one.status, 2) << heading_one.out;
+  EXPECT_NE(heading_one.out.find("--heading is for one --image"), std::string::npos) << heading_one.out;
+
+  Result rep = RunCli("report flight --index " + t + "/idx --flight " + t + "/flight --track plain=" + t + "/track --out " + t + "/report");
+  ASSERT_EQ(rep.status, 0) << rep.out;
+  const nlohmann::json j = nlohmann::json::parse(ReadFile(tmp.path() / "report" / "report.json"));
+  ASSERT_EQ(j["tracks"].size(), 1u);
+  EXPECT_EQ(j["tracks"][0]["frames"], 6);
+  char row[64];
+  std::snprintf(row, sizeof(row), "plain       6 %7.1f", 100.0 * j["tracks"][0]["recall@1"].get<double>());
+  EXPECT_NE(rep.out.find(row), std::string::npos) << rep.out;
+  for (const char* f : {"report.html", "report.md", "overview.png", "errors.png"}) EXPECT_TRUE(std::filesystem::exists(tmp.path() / "report" / f)) << f;
+  Result bad = RunCli("report flight --index " + t + "/idx --track nolabel --out " + t + "/r2");
+  EXPECT_EQ(bad.status, 2) << bad.out;
+  EXPECT_NE(bad.out.find("bad --track 'nolabel'"), std::string::npos) << bad.out;
+}
+
 }  // namespace
 }  // namespace crossview

@@ -11,6 +11,8 @@
 #include "crossview/eval/drl_vs_ir.h"
 #include "crossview/eval/retrieval_eval.h"
 #include "crossview/eval/retrieval_report.h"
+#include "crossview/eval/robustness.h"
+#include "crossview/data/image_io.h"
 #include "crossview/train/drl_trainer.h"
 #include "crossview/models/model_store.h"
 #include "crossview/runtime/device.h"
@@ -70,6 +72,18 @@ int RunEval(int argc, char** argv) {
   drl->add_option("--heatmap-count", heatmap_count, "how many pairs get a heatmap picture")->capture_default_str();
   AddDeviceFlag(*drl, &device);
   drl->add_flag("--json", json, "print JSON on stdout");
+  CLI::App* rob = app.add_subcommand("ir-robustness", "robustness/ablation sweep of a retrieval model: query shift, rotation, input size, descriptor parts");
+  std::string study = "shift";
+  std::vector<double> values;
+  rob->add_option("--model,--checkpoint", model, "run or model directory, or a .pth/.safetensors checkpoint")->required();
+  rob->add_option("--data", data, "dataset root with test/")->required();
+  rob->add_option("--study", study, "shift | rotate | size | parts")->capture_default_str()->check(CLI::IsMember({"shift", "rotate", "size", "parts"}));
+  rob->add_option("--values", values, "the settings (default per study: shift 0..50 step 10, rotate 0,65,90,180, size 224..512)")->delimiter(',');
+  rob->add_option("--pad", pad, "black | flip padding for the shift study")->check(CLI::IsMember({"black", "flip"}));
+  rob->add_option("--direction", direction, "d2s | s2d")->capture_default_str()->check(CLI::IsMember({"d2s", "s2d"}));
+  rob->add_option("--size", size, "input side (default: the model's; ignored by the size study)");
+  rob->add_option("--out", out, "directory for robustness_<study>.json/.md/.png")->required();
+  AddDeviceFlag(*rob, &device);
   CLI::App* cmp = app.add_subcommand("drl-vs-ir", "the paper's DRL vs grid-split retrieval comparison: accuracy, time and storage on the same pairs");
   std::string ir_model;
   std::vector<std::string> grids{"3", "5", "7", "10", "5/0.5"};
@@ -83,6 +97,33 @@ int RunEval(int argc, char** argv) {
   cmp->add_flag("--json", json, "print JSON on stdout");
   return RunCommand(app, argc, argv, [&] {
     common.Apply();
+    if (rob->parsed()) {
+      convert::ImportOptions io;
+      io.arch = arch;
+      models::StoredRetrievalModel m = convert::LoadRetrievalModelAny(model, io);
+      datasets::University1652 ds = datasets::University1652::Open(data, {datasets::ReadScope::kWhatExists});
+      eval::RobustnessOptions ro;
+      ro.study = study;
+      ro.values = values;
+      ro.pad = pad == "flip" ? transforms::ShiftPad::kFlip : transforms::ShiftPad::kBlack;
+      ro.extract.size = size > 0 ? size : m.input_size;
+      ro.extract.batch = batch;
+      ro.extract.device = ResolveDevice(device);
+      ro.extract.progress_label = study;
+      datasets::EvalPair pair = ds.Evaluation(direction == "s2d" ? datasets::Direction::kSatelliteToDrone : datasets::Direction::kDroneToSatellite);
+      std::vector<eval::RobustnessPoint> pts = eval::RunRobustness(m.net, pair, ro);
+      EnsureDirectory(out);
+      const std::filesystem::path base = std::filesystem::path(out) / ("robustness_" + study);
+      nlohmann::json j = eval::ToJson(pts, ro);
+      j["model"] = model;
+      j["data"] = data;
+      WriteFileAtomic(base.string() + ".json", j.dump(2) + "\n");
+      const std::string md = eval::RobustnessMarkdown(pts, ro);
+      WriteFileAtomic(base.string() + ".md", md);
+      data::SaveImage(base.string() + ".png", eval::RobustnessPlot(pts, ro));
+      std::cout << md;
+      return;
+    }
     if (cmp->parsed()) {
       train::StoredDrlModel d = convert::LoadDrlModelAny(model);
       models::StoredRetrievalModel m = convert::LoadRetrievalModelAny(ir_model);

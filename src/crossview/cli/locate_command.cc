@@ -1,7 +1,9 @@
 // crossview locate --index IDX --image IMG [--top-k 5] [--prior LAT,LON,RADIUS_M] [--refine drl --drl-checkpoint D]
 //                  [--heatmap OUT.png] [--json] [--device D]
 // crossview locate --index IDX --sequence DIR|VIDEO --out DIR [--truth CSV] [--track-radius-m R] [--recovery-confidence C] ...
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "crossview/cli/command.h"
@@ -41,6 +43,11 @@ int RunLocate(int argc, char** argv) {
   app.add_option("--refine-window-m", o.refine_options.window_m, "DRL search window side in metres (default: two tile sides)");
   app.add_option("--refine-candidates", o.refine_options.candidates, "search windows around the best N tiles")->capture_default_str();
   app.add_option("--heatmap", heatmap, "write the DRL heatmap over its search window as a picture (PNG/JPEG)");
+  std::string heatmaps, headings;
+  std::optional<double> heading;
+  app.add_option("--heading", heading, "--image: the camera heading in degrees clockwise from north (compass); the query is turned north-up");
+  app.add_option("--headings", headings, "--sequence: CSV with columns frame and heading_deg (or yaw_deg) giving each frame's compass heading");
+  app.add_option("--heatmaps", heatmaps, "--sequence --refine drl: write each frame's DRL heatmap as DIR/<frame>.jpg");
   app.add_option("--checkpoint", lo.checkpoint, "retrieval model (default: the one recorded in the index; must match it)");
   app.add_option("--map", lo.map, "the index's map at a new location (must be the same file)");
   AddDeviceFlag(app, &lo.device);
@@ -57,6 +64,9 @@ int RunLocate(int argc, char** argv) {
     if (image.empty() && sequence.empty()) throw CV_ERROR(InvalidArgumentError, "nothing to locate").Hint("pass --image IMG or --sequence DIR|VIDEO");
     if (!prior.empty()) o.prior = pipeline::SearchPrior{{prior[0], prior[1]}, prior[2]};
     o.refine = refine == "drl";
+    if (heading && !sequence.empty()) throw CV_ERROR(InvalidArgumentError, "--heading is for one --image").Hint("give a flight's headings with --headings FILE");
+    if (!headings.empty() && sequence.empty()) throw CV_ERROR(InvalidArgumentError, "--headings is for --sequence").Hint("give one image's heading with --heading DEG");
+    o.heading_deg = heading;
     if (o.refine && lo.drl_checkpoint.empty()) throw CV_ERROR(InvalidArgumentError, "--refine drl needs --drl-checkpoint DIR");
     if (!o.refine) lo.drl_checkpoint.clear();
     if (!heatmap.empty() && (!o.refine || !sequence.empty())) {
@@ -72,10 +82,21 @@ int RunLocate(int argc, char** argv) {
     }
     if (out.empty()) throw CV_ERROR(InvalidArgumentError, "--sequence needs --out DIR for the track files");
     to.initial_prior = o.prior;
+    if (!headings.empty()) to.headings_deg = pipeline::ReadHeadingCsv(headings);
     o.prior.reset();
     to.Check();
     auto frames = pipeline::OpenFrameSource(sequence, every);
-    pipeline::Track track = pipeline::LocateSequence(locator, *frames, o, to);
+    if (!heatmaps.empty() && !o.refine) throw CV_ERROR(InvalidArgumentError, "--heatmaps needs --refine drl");
+    if (!heatmaps.empty()) std::filesystem::create_directories(heatmaps);
+    auto on_frame = [&](pipeline::TrackFrame& f) {
+      if (!f.result.refined) return;
+      if (!heatmaps.empty()) {
+        pipeline::WriteHeatmapPicture(std::filesystem::path(heatmaps) / (std::filesystem::path(f.name).stem().string() + ".jpg"), *f.result.refined);
+      }
+      f.result.refined->search_map_rgb.release();  // the track keeps numbers, not pictures
+      f.result.refined->probability.release();
+    };
+    pipeline::Track track = pipeline::LocateSequence(locator, *frames, o, to, true, on_frame);
     if (!truth.empty()) {
       const int matched = pipeline::AttachTruth(&track, pipeline::ReadTruthCsv(truth));
       if (matched == 0) throw CV_ERROR(InvalidArgumentError, "no frame of the sequence appears in the truth CSV").With("truth", truth);

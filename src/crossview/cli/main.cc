@@ -22,6 +22,7 @@ int RunDrl(int argc, char** argv);
 int RunExport(int argc, char** argv);
 int RunServe(int argc, char** argv);
 int RunBench(int argc, char** argv);
+int RunReport(int argc, char** argv);
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
@@ -39,6 +40,7 @@ const std::vector<Command>& Commands() {
       {"locate", "locate a drone image or a flight on an indexed map (retrieval, DRL refinement, tracking)", RunLocate},
       {"serve", "serve the locate API and a map page over HTTP", RunServe},
       {"bench", "measure speed and memory (descriptors, DRL, search)", RunBench},
+      {"report", "reports over runs: a flight's tracks against the truth (flight)", RunReport},
   };
   return kCommands;
 }

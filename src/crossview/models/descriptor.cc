@@ -12,7 +12,14 @@ at::Tensor NormaliseParts(const at::Tensor& parts, bool is_msba, const Descripto
   if (parts.dim() == 2) return parts / parts.norm(2, 1, true).clamp_min(1e-12);
   if (parts.dim() != 3) throw CV_ERROR(InvalidArgumentError, "expected (N, D, P) parts").With("shape", parts.sizes());
   at::Tensor p = parts;
-  if (is_msba && options.msba_global_only) p = p.narrow(2, p.size(2) - 1, 1);
+  if (options.part >= 0) {
+    if (options.part >= p.size(2)) {
+      throw CV_ERROR(InvalidArgumentError, "descriptor part out of range").With("part", options.part).With("parts", p.size(2));
+    }
+    p = p.narrow(2, options.part, 1);
+  } else if (is_msba && options.msba_global_only) {
+    p = p.narrow(2, p.size(2) - 1, 1);
+  }
   const int64_t n_parts = p.size(2);
   if (n_parts == 1) return p.squeeze(2) / p.squeeze(2).norm(2, 1, true).clamp_min(1e-12);
   at::Tensor normed = p / p.norm(2, 1, true).clamp_min(1e-12) / std::sqrt(static_cast<double>(n_parts));

@@ -16,6 +16,8 @@ struct DescriptorOptions {
   double msba_global_weight = 1.5;
   // Use only the global column of MSBA ("global only" inference).
   bool msba_global_only = false;
+  // >= 0: use only descriptor column `part` of a part model (per-part ablations); -1 = all.
+  int part = -1;
 };
 
 // (N, bottleneck, P) eval output (or (N, D)) → (N, D') normalised rows, as the protocol defines.

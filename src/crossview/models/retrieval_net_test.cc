@@ -104,6 +104,13 @@ TEST(RetrievalNetTest, DescriptorsAreNormalisedChannelMajor) {
   torch::Tensor sum = net->forward(x, View::kDrone).parts + net->forward(x.flip({3}), View::kDrone).parts;
   EXPECT_TRUE(torch::allclose(d, NormaliseParts(sum, true, plain), 1e-5, 1e-6));
   EXPECT_FALSE(torch::allclose(d, ExtractDescriptors(net, x, View::kDrone, noflip), 1e-3, 1e-4));
+  // One column alone: that column, L2-normalised.
+  DescriptorOptions one;
+  one.part = 2;
+  torch::Tensor c2 = sum.narrow(2, 2, 1).squeeze(2);
+  EXPECT_TRUE(torch::allclose(NormaliseParts(sum, true, one), c2 / c2.norm(2, 1, true), 1e-5, 1e-6));
+  one.part = 7;
+  EXPECT_THROW(NormaliseParts(sum, true, one), InvalidArgumentError);
 }
 
 TEST(RetrievalNetTest, UnknownMethodListsValidOnes) {

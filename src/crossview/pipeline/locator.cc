@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <iomanip>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 
 #include "crossview/geo/distance.h"
@@ -32,6 +33,7 @@ void LocateOptions::Check() const {
   if (top_k < 1) throw CV_ERROR(InvalidArgumentError, "top_k must be at least 1").With("top_k", top_k);
   if (confidence_candidates < 1) throw CV_ERROR(InvalidArgumentError, "confidence_candidates must be at least 1").With("value", confidence_candidates);
   if (prior) prior->Check();
+  if (heading_deg && !std::isfinite(*heading_deg)) throw CV_ERROR(InvalidArgumentError, "heading must be a finite number of degrees");
   refine_options.Check();
   confidence.Check();
 }
@@ -90,8 +92,30 @@ const MapSource& Locator::map() {
   return *map_;
 }
 
-LocateResult Locator::Locate(const cv::Mat& query_rgb, const LocateOptions& options) {
+cv::Mat NorthUpQuery(const cv::Mat& rgb, double heading_deg) {
+  if (rgb.empty()) throw CV_ERROR(InvalidArgumentError, "empty query image");
+  if (!std::isfinite(heading_deg)) throw CV_ERROR(InvalidArgumentError, "heading must be a finite number of degrees");
+  const double rad = heading_deg * M_PI / 180.0;
+  const double c = std::abs(std::cos(rad)), s = std::abs(std::sin(rad));
+  const int side = std::max(1, static_cast<int>(std::floor(std::min(rgb.cols, rgb.rows) / (c + s) + 1e-9)));
+  const double normalised = std::fmod(std::fmod(heading_deg, 360.0) + 360.0, 360.0);
+  if (normalised == 0.0) {
+    return rgb(cv::Rect((rgb.cols - side) / 2, (rgb.rows - side) / 2, side, side)).clone();
+  }
+  // Clockwise by h in image coordinates (y down) is OpenCV's angle −h; the translation puts the
+  // source centre at the centre of the side × side output.
+  const cv::Point2f centre((rgb.cols - 1) / 2.0f, (rgb.rows - 1) / 2.0f);
+  cv::Mat m = cv::getRotationMatrix2D(centre, -heading_deg, 1.0);
+  m.at<double>(0, 2) += (side - 1) / 2.0 - centre.x;
+  m.at<double>(1, 2) += (side - 1) / 2.0 - centre.y;
+  cv::Mat out;
+  cv::warpAffine(rgb, out, m, cv::Size(side, side), cv::INTER_LINEAR, cv::BORDER_REFLECT_101);
+  return out;
+}
+
+LocateResult Locator::Locate(const cv::Mat& query_in, const LocateOptions& options) {
   options.Check();
+  const cv::Mat query_rgb = options.heading_deg ? NorthUpQuery(query_in, *options.heading_deg) : query_in;
   if (options.refine && !refiner_) {
     throw CV_ERROR(InvalidArgumentError, "DRL refinement needs a DRL model").Hint("pass --drl-checkpoint DIR with --refine drl");
   }
@@ -198,7 +222,8 @@ nlohmann::json ToJson(const LocateOptions& o) {
           {"refine_options", {{"window_m", o.refine_options.window_m}, {"candidates", o.refine_options.candidates},
                               {"hanning_size", o.refine_options.hanning_size}}},
           {"confidence", {{"temperature", o.confidence.temperature}, {"agreement_radius_m", o.confidence.agreement_radius_m}}},
-          {"confidence_candidates", o.confidence_candidates}};
+          {"confidence_candidates", o.confidence_candidates},
+          {"heading_deg", o.heading_deg ? nlohmann::json(*o.heading_deg) : nlohmann::json()}};
 }
 
 std::string FormatLocateText(const LocateResult& r) {

@@ -52,8 +52,18 @@ struct LocateOptions {
   RetrievalConfidenceOptions confidence;
   // Tiles that enter the confidence estimate (at least top_k are used).
   int64_t confidence_candidates = 10;
+  // The camera's heading (degrees clockwise from true north of the image's up direction, e.g.
+  // from the drone's compass). When set, the query is turned north-up (NorthUpQuery) before it is
+  // described and refined, like the north-up map tiles.
+  std::optional<double> heading_deg;
   void Check() const;
 };
+
+// The query turned north-up: rotated clockwise by `heading_deg` about its centre (bilinear) and
+// cropped to the largest centred square that holds no area from outside the image, side
+// min(w, h) / (|cos h| + |sin h|). A heading of 0 returns the image unchanged (a centred square
+// crop when it is not square).
+cv::Mat NorthUpQuery(const cv::Mat& rgb, double heading_deg);
 
 struct TileCandidate {
   int rank = 0;  // 1-based

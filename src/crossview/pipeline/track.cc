@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "crossview/pipeline/track_io.h"
 #include "crossview/util/errors.h"
 #include "crossview/util/log.h"
 #include "crossview/util/progress.h"
@@ -30,7 +31,8 @@ nlohmann::json ToJson(const TrackOptions& o) {
           {"recovery_confidence", o.recovery_confidence},
           {"initial_prior", o.initial_prior ? nlohmann::json{{"lat", o.initial_prior->centre.lat_deg}, {"lon", o.initial_prior->centre.lon_deg},
                                                              {"radius_m", o.initial_prior->radius_m}}
-                                            : nlohmann::json()}};
+                                            : nlohmann::json()},
+          {"headings", o.headings_deg.size()}};
 }
 
 std::optional<SearchPrior> PlanPrior(const TrackState& state, const TrackOptions& options) {
@@ -54,6 +56,12 @@ TrackFrame Tracker::Step(const Frame& frame) {
   out.name = frame.name;
   LocateOptions lo = locate_options_;
   lo.prior = PlanPrior(state_, options_);
+  if (!options_.headings_deg.empty()) {
+    lo.heading_deg = FindHeading(options_.headings_deg, frame.name, frame.index);
+    if (!lo.heading_deg) {
+      throw CV_ERROR(InvalidArgumentError, "no heading for frame '" + frame.name + "'").Hint("add a row for every frame to the heading CSV");
+    }
+  }
   if (!lo.prior) {
     out.mode = SearchMode::kFull;
     out.result = locate_(frame.rgb, lo);
@@ -82,7 +90,8 @@ TrackFrame Tracker::Step(const Frame& frame) {
   return out;
 }
 
-Track LocateSequence(Locator& locator, FrameSource& frames, const LocateOptions& locate_options, const TrackOptions& options, bool progress) {
+Track LocateSequence(Locator& locator, FrameSource& frames, const LocateOptions& locate_options, const TrackOptions& options, bool progress,
+                     const std::function<void(TrackFrame&)>& on_frame) {
   const auto t0 = std::chrono::steady_clock::now();
   Tracker tracker([&locator](const cv::Mat& rgb, const LocateOptions& o) { return locator.Locate(rgb, o); }, locate_options, options);
   Track track;
@@ -92,7 +101,9 @@ Track LocateSequence(Locator& locator, FrameSource& frames, const LocateOptions&
   ProgressBar bar(std::max<int64_t>(0, frames.size_hint()), "tracking", po);
   Frame frame;
   while (frames.Next(&frame)) {
-    track.frames.push_back(WithContext("frame", frame.name, [&] { return tracker.Step(frame); }));
+    TrackFrame f = WithContext("frame", frame.name, [&] { return tracker.Step(frame); });
+    if (on_frame) on_frame(f);
+    track.frames.push_back(std::move(f));
     bar.Add(1);
   }
   bar.Finish();

@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct TrackOptions {
   double radius_m = 500.0;              // search circle around the previous fix
   double recovery_confidence = 0.5;     // below it: search the whole index
   std::optional<SearchPrior> initial_prior;
+  // Per-frame camera headings (track_io.h ReadHeadingCsv; keys: name, stem or index). When not
+  // empty every frame must have one; it becomes LocateOptions::heading_deg of that frame.
+  std::map<std::string, double> headings_deg;
   void Check() const;
 };
 
@@ -87,7 +91,9 @@ struct Track {
 };
 
 // Runs a Tracker over every frame of `frames` (progress bar on a terminal when `progress`).
+// `on_frame`, when set, sees each frame before it is stored (e.g. to write its heatmap and drop
+// the pictures, so a long flight does not keep them all in memory).
 Track LocateSequence(Locator& locator, FrameSource& frames, const LocateOptions& locate_options, const TrackOptions& options,
-                     bool progress = true);
+                     bool progress = true, const std::function<void(TrackFrame&)>& on_frame = {});
 
 }  // namespace crossview::pipeline

@@ -80,6 +80,46 @@ std::map<std::string, geo::LatLonDeg> ReadTruthCsv(const std::filesystem::path& 
   return truth;
 }
 
+std::map<std::string, double> ReadHeadingCsv(const std::filesystem::path& path) {
+  std::istringstream in(ReadFile(path));
+  std::string line;
+  int line_no = 0;
+  int frame_col = -1, heading_col = -1;
+  std::map<std::string, double> headings;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line == "\r") continue;
+    const std::vector<std::string> cells = SplitCsvLine(line);
+    if (frame_col < 0) {
+      for (size_t i = 0; i < cells.size(); ++i) {
+        if (cells[i] == "frame") frame_col = static_cast<int>(i);
+        if (cells[i] == "heading_deg" || (cells[i] == "yaw_deg" && heading_col < 0)) heading_col = static_cast<int>(i);
+      }
+      if (frame_col < 0 || heading_col < 0) {
+        throw CV_ERROR(InvalidArgumentError, "heading CSV needs a header with columns frame and heading_deg (or yaw_deg)")
+            .With("path", path.string())
+            .With("header", line);
+      }
+      continue;
+    }
+    const size_t need = static_cast<size_t>(std::max(frame_col, heading_col)) + 1;
+    if (cells.size() < need) throw CV_ERROR(InvalidArgumentError, "heading CSV row has too few columns").With("path", path.string()).With("line", line_no);
+    const double h = ParseDouble(cells[static_cast<size_t>(heading_col)], path, line_no, "heading_deg");
+    if (!std::isfinite(h)) throw CV_ERROR(InvalidArgumentError, "heading CSV value is not finite").With("path", path.string()).With("line", line_no);
+    headings[cells[static_cast<size_t>(frame_col)]] = h;
+  }
+  if (frame_col < 0) throw CV_ERROR(InvalidArgumentError, "heading CSV is empty").With("path", path.string());
+  return headings;
+}
+
+std::optional<double> FindHeading(const std::map<std::string, double>& headings, const std::string& name, int index) {
+  for (const std::string& key : {name, std::filesystem::path(name).stem().string(), std::to_string(index)}) {
+    auto it = headings.find(key);
+    if (it != headings.end()) return it->second;
+  }
+  return std::nullopt;
+}
+
 std::optional<geo::LatLonDeg> FindTruth(const std::map<std::string, geo::LatLonDeg>& truth, const std::string& name, int index) {
   for (const std::string& key : {name, std::filesystem::path(name).stem().string(), std::to_string(index)}) {
     auto it = truth.find(key);

@@ -34,8 +34,14 @@ namespace crossview::pipeline {
 // InvalidArgumentError naming the line for a malformed row or a missing column.
 std::map<std::string, geo::LatLonDeg> ReadTruthCsv(const std::filesystem::path& path);
 
+// Frame key → camera heading in degrees (clockwise from north), from a CSV with a header naming
+// `frame` and `heading_deg` (or, as in a synthetic flight's truth.csv, `yaw_deg`). Throws like
+// ReadTruthCsv.
+std::map<std::string, double> ReadHeadingCsv(const std::filesystem::path& path);
+
 // Looks a frame up by name, name without extension, or index.
 std::optional<geo::LatLonDeg> FindTruth(const std::map<std::string, geo::LatLonDeg>& truth, const std::string& name, int index);
+std::optional<double> FindHeading(const std::map<std::string, double>& headings, const std::string& name, int index);
 
 // Sets truth and error_m (haversine, R = 6 378 137 m) on every frame that has a truth row.
 // Returns the number of frames matched.

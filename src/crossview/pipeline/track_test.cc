@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
+#include <tuple>
 #include <fstream>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -119,6 +121,50 @@ TEST(TrackIoTest, ErrorSummaryAndPercentiles) {
   EXPECT_DOUBLE_EQ(s.within_50m, 0.8);
   EXPECT_DOUBLE_EQ(Percentile({1.0, 2.0}, 25.0), 1.25);
   EXPECT_THROW(Percentile({}, 50.0), InvalidArgumentError);
+}
+
+TEST(NorthUpQueryTest, TurnsTheCompassHeadingToNorthUp) {
+  // A 101 x 101 grey view with a red block where north is: for a camera heading east (90°), north
+  // is on the image's left; heading west (270°), on its right; heading south (180°), at the bottom.
+  auto view = [](int col, int row) {
+    cv::Mat m(101, 101, CV_8UC3, cv::Scalar(90, 90, 90));
+    cv::rectangle(m, cv::Rect(col - 5, row - 5, 11, 11), cv::Scalar(255, 0, 0), cv::FILLED);
+    return m;
+  };
+  const cv::Vec3b red(255, 0, 0), grey(90, 90, 90);
+  for (const auto& [heading, col, row] : std::vector<std::tuple<double, int, int>>{{90, 10, 50}, {270, 90, 50}, {180, 50, 90}, {-90, 90, 50}, {450, 10, 50}}) {
+    const cv::Mat up = NorthUpQuery(view(col, row), heading);
+    ASSERT_EQ(up.cols, 101) << heading;
+    ASSERT_EQ(up.rows, 101);
+    EXPECT_EQ(up.at<cv::Vec3b>(10, 50), red) << heading;  // top centre
+    EXPECT_EQ(up.at<cv::Vec3b>(50, 10), grey) << heading;
+    EXPECT_EQ(up.at<cv::Vec3b>(90, 50), grey) << heading;
+  }
+  const cv::Mat plain = view(50, 10);
+  const cv::Mat same = NorthUpQuery(plain, 0.0);
+  EXPECT_EQ(cv::norm(same, plain, cv::NORM_INF), 0.0);
+  EXPECT_EQ(NorthUpQuery(plain, 45.0).cols, 71);  // 101 / (cos 45° + sin 45°) = 71.4
+  EXPECT_EQ(NorthUpQuery(cv::Mat(60, 100, CV_8UC3, cv::Scalar(1, 2, 3)), 0.0).cols, 60);  // square crop
+  EXPECT_THROW(NorthUpQuery(plain, std::nan("")), InvalidArgumentError);
+  LocateOptions o;
+  o.heading_deg = std::numeric_limits<double>::infinity();
+  EXPECT_THROW(o.Check(), InvalidArgumentError);
+}
+
+TEST(TrackIoTest, HeadingCsvReadsHeadingOrYawColumns) {
+  TempDir tmp;
+  WriteFileAtomic(tmp.path() / "truth.csv", "frame,lat,lon,height_m,yaw_deg\nframe-0000.jpg,40,-30,100,12.5\nframe-0001.jpg,40,-30,100,-7\n");
+  const auto h = ReadHeadingCsv(tmp.path() / "truth.csv");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(FindHeading(h, "frame-0000.jpg", 5), 12.5);
+  EXPECT_EQ(FindHeading(h, "frame-0001.png", 1), std::nullopt);  // stem "frame-0001" is not a key; index 1 neither
+  WriteFileAtomic(tmp.path() / "h.csv", "heading_deg,frame,yaw_deg\n30,0,99\n");
+  EXPECT_EQ(FindHeading(ReadHeadingCsv(tmp.path() / "h.csv"), "frame-x.jpg", 0), 30.0);  // heading_deg wins over yaw_deg
+  WriteFileAtomic(tmp.path() / "bad.csv", "frame,lat\n0,1\n");
+  EXPECT_THROW(ReadHeadingCsv(tmp.path() / "bad.csv"), InvalidArgumentError);
+  WriteFileAtomic(tmp.path() / "nan.csv", "frame,heading_deg\n0,abc\n");
+  EXPECT_THROW(ReadHeadingCsv(tmp.path() / "nan.csv"), InvalidArgumentError);
+  EXPECT_THROW(ReadHeadingCsv(tmp.path() / "none.csv"), NotFoundError);
 }
 
 TEST(TrackIoTest, TruthCsvMatchesNamesStemsAndIndices) {
