@@ -184,7 +184,11 @@ std::string DetectArchitecture(const NamedTensors& checkpoint) {
     if (has("classifier.")) return "u1652-baseline";
   }
   if (has("stage2.cls_token") || has("stage0.patch_embed.")) return "cvt13-imagenet";
-  if (has("downsample_layers.0.") || has("stem.") || has("features.0.0.") || has("model_1.convnext.")) return "convnext-t";
+  // The stems under the optional prefixes PlanImport removes (timm under "model." in [S4G]).
+  for (const char* p : {"", "model.", "convnext."}) {
+    const std::string prefix = p;
+    if (has(prefix + "downsample_layers.0.") || has(prefix + "stem.") || has(prefix + "features.0.0.")) return "convnext-t";
+  }
   if (has("features.0.weight") && (has("classifier.0.") || has("features.28."))) return has("classifier.") ? "vgg16" : "vgg16-features";
   NamedTensors r = t;
   StripPrefix(r, "model.");

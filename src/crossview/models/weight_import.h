@@ -44,7 +44,7 @@ ImportPlan PlanImport(const std::string& arch, NamedTensors checkpoint, bool str
 // Guesses the architecture of a checkpoint from its key names (after removing "module."):
 // union_backbone.* → drl-mix; model_1.convnext.* → mfrl; irn.*/muml.* → imlnet; classifier00.* →
 // msba; classifier0.* → lpn; model_1.* + classifier.* → u1652-baseline; stage2.cls_token → cvt13-imagenet;
-// ConvNeXt stems (downsample_layers.0 / stem. / features.0.0 with 4×4 convs) → convnext-t;
+// ConvNeXt stems (downsample_layers.0 / stem. / features.0.0, bare or under model. / convnext.) → convnext-t;
 // features.N + classifier.N → vgg16; conv1 + layer1..4 → resnet18/34/50 by block layout.
 // InvalidArgumentError listing a few keys when nothing fits (pass --arch explicitly).
 std::string DetectArchitecture(const NamedTensors& checkpoint);
