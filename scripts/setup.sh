@@ -23,6 +23,8 @@ case "${1:-}" in
   *) die "unknown option '$1' (valid: --check, --help)" ;;
 esac
 
+# clang, libclang-rt-14-dev (libFuzzer), libomp-dev (OpenMP for FAISS under clang): the fuzz
+# targets and the fuzz_smoke test; wrk: the service load test (docs/reliability.md).
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libtorch-dev libopenblas0-pthread libopenblas-pthread-dev
@@ -31,6 +33,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libcpp-httplib-dev
   libjs-leaflet chromium
   python3-torch python3-torchvision python3-pil
+  clang libclang-rt-14-dev libomp-dev wrk
 )
 # npm fetches one pinned aerial photo (leaflet-distortableimage); install Debian's npm only when
 # no npm is on the PATH already.

@@ -2,9 +2,10 @@
 // the zip reader, the unpickler, storage resolution, state-dict search and the safetensors header.
 // The only acceptable outcome for any input is success or a crossview::Error.
 //
-//   cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCROSSVIEW_FUZZ=ON
+//   cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCROSSVIEW_FUZZ=ON -DCROSSVIEW_WITH_TORCH=OFF
 //   cmake --build build-fuzz --target checkpoint_fuzz
-//   ./build-fuzz/src/crossview/checkpoint/checkpoint_fuzz -max_total_time=300 CORPUS_DIR
+//   ./build-fuzz/fuzz/checkpoint_fuzz -max_total_time=300 WORK_DIR tests/fuzz/corpus/checkpoint
+// (docs/reliability.md; seeds in tests/fuzz/corpus/checkpoint, past crashes in tests/fuzz/regressions/checkpoint)
 #include <cstddef>
 #include <cstdint>
 #include <memory>

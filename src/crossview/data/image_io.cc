@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstdlib>
 #include <vector>
 
 #include <opencv2/imgcodecs.hpp>
@@ -44,11 +46,80 @@ cv::Mat To8Bit(const cv::Mat& decoded, const std::string& what) {
   }
 }
 
+uint64_t Be(const std::string& b, size_t at, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v = (v << 8) | static_cast<unsigned char>(b[at + i]);
+  return v;
+}
+
+uint64_t Le32(const std::string& b, size_t at) {
+  uint64_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[at + i]);
+  return v;
+}
+
 }  // namespace
+
+uint64_t MaxImagePixels() {
+  if (const char* env = std::getenv("CROSSVIEW_MAX_IMAGE_PIXELS")) {
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(env, &end, 10);
+    if (end != env && *end == '\0' && v > 0) return v;
+  }
+  return uint64_t{1} << 28;
+}
+
+std::optional<ImageHeaderSize> PeekImageSize(const std::string& b) {
+  // PNG: 8-byte signature, then the IHDR chunk (length, "IHDR", width, height; big-endian).
+  if (b.size() >= 24 && b.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0 && b.compare(12, 4, "IHDR") == 0) {
+    return ImageHeaderSize{Be(b, 16, 4), Be(b, 20, 4)};
+  }
+  // BMP: "BM", then the DIB header with a signed 32-bit width and height (negative = top-down).
+  if (b.size() >= 26 && b[0] == 'B' && b[1] == 'M') {
+    const auto w = static_cast<int32_t>(Le32(b, 18)), h = static_cast<int32_t>(Le32(b, 22));
+    return ImageHeaderSize{static_cast<uint64_t>(w < 0 ? -static_cast<int64_t>(w) : w),
+                           static_cast<uint64_t>(h < 0 ? -static_cast<int64_t>(h) : h)};
+  }
+  // JPEG: SOI, then marker segments up to the first start-of-frame (SOF0..SOF15 except DHT C4,
+  // JPG C8, DAC CC), whose payload is precision, height, width.
+  if (b.size() >= 4 && static_cast<unsigned char>(b[0]) == 0xFF && static_cast<unsigned char>(b[1]) == 0xD8) {
+    size_t i = 2;
+    while (i + 4 <= b.size()) {
+      if (static_cast<unsigned char>(b[i]) != 0xFF) return std::nullopt;
+      const unsigned marker = static_cast<unsigned char>(b[i + 1]);
+      if (marker == 0xFF) {  // fill byte
+        ++i;
+        continue;
+      }
+      if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {  // no length
+        i += 2;
+        continue;
+      }
+      if (marker == 0xD9 || marker == 0xDA) return std::nullopt;  // end of image / scan before a frame
+      const uint64_t length = Be(b, i + 2, 2);
+      if (length < 2) return std::nullopt;
+      if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+        if (i + 9 > b.size()) return std::nullopt;
+        return ImageHeaderSize{Be(b, i + 7, 2), Be(b, i + 5, 2)};
+      }
+      i += 2 + length;
+    }
+  }
+  return std::nullopt;
+}
 
 cv::Mat DecodeImageRgb(const std::string& bytes, const std::string& what) {
   if (bytes.empty()) {
     throw CV_ERROR(IoError, "image file is empty").With("source", what);
+  }
+  const uint64_t limit = MaxImagePixels();
+  if (const auto size = PeekImageSize(bytes); size && size->width * size->height > limit) {
+    throw CV_ERROR(InvalidArgumentError, "image is too large to decode")
+        .With("source", what)
+        .With("width", size->width)
+        .With("height", size->height)
+        .With("max_pixels", limit)
+        .Hint("downscale the image, or raise CROSSVIEW_MAX_IMAGE_PIXELS if it is genuine");
   }
   const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
   cv::Mat decoded;
@@ -68,6 +139,14 @@ cv::Mat DecodeImageRgb(const std::string& bytes, const std::string& what) {
   }
   if (decoded.cols <= 0 || decoded.rows <= 0) {
     throw CV_ERROR(IoError, "image has zero size").With("source", what);
+  }
+  if (static_cast<uint64_t>(decoded.cols) * static_cast<uint64_t>(decoded.rows) > limit) {
+    throw CV_ERROR(InvalidArgumentError, "image is too large")
+        .With("source", what)
+        .With("width", decoded.cols)
+        .With("height", decoded.rows)
+        .With("max_pixels", limit)
+        .Hint("downscale the image, or raise CROSSVIEW_MAX_IMAGE_PIXELS if it is genuine");
   }
   cv::Mat image8 = To8Bit(decoded, what);
   cv::Mat rgb;

@@ -10,7 +10,9 @@
 // - EXIF orientation is ignored (pixels as stored), so texture coordinates stay exact.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <opencv2/core.hpp>
@@ -23,7 +25,23 @@ namespace crossview::data {
 cv::Mat LoadImageRgb(const std::filesystem::path& path);
 
 // The same from encoded bytes in memory; `what` names the source in error messages.
+// Before decoding, the width and height stored in a PNG, JPEG or BMP header are checked against
+// MaxImagePixels(): a few bytes claiming a 30000 x 30000 image are refused with
+// InvalidArgumentError instead of allocating gigabytes (other formats are checked after decoding,
+// within OpenCV's own limit).
 cv::Mat DecodeImageRgb(const std::string& bytes, const std::string& what = "<memory>");
+
+// The largest width x height crossview decodes: CROSSVIEW_MAX_IMAGE_PIXELS when set to a positive
+// integer, else 2^28 (268 M pixels, e.g. 16384 x 16384; drone frames and map tiles are far
+// smaller; large maps are read through GDAL by window, never decoded whole here).
+uint64_t MaxImagePixels();
+
+struct ImageHeaderSize {
+  uint64_t width = 0, height = 0;
+};
+// Width and height from a PNG (IHDR), JPEG (first SOFn) or BMP header without decoding; nullopt
+// for other formats or a header too short or malformed to say.
+std::optional<ImageHeaderSize> PeekImageSize(const std::string& bytes);
 
 enum class ImageFormat { kJpeg, kPng, kTiff };
 

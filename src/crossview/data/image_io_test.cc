@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <vector>
 
 #include <opencv2/imgcodecs.hpp>
@@ -173,6 +174,73 @@ TEST(ImageIoTest, HeldOutRealImagesDecode) {
   const cv::Mat o = LoadImageRgb(oblique);
   EXPECT_EQ(o.size(), cv::Size(640, 480));
   EXPECT_EQ(o.type(), CV_8UC3);
+}
+
+}  // namespace
+}  // namespace crossview::data
+
+namespace crossview::data {
+namespace {
+
+// Header sizes of real encodings, and headers that claim huge images refused before decoding.
+TEST(ImageIoTest, HugeHeadersAreRefusedBeforeDecoding) {
+  const cv::Mat rgb = testing::MakeBusyTexture(41, 23);
+  for (const char* ext : {".png", ".jpg", ".bmp"}) {
+    SCOPED_TRACE(ext);
+    std::vector<unsigned char> buf;
+    ASSERT_TRUE(cv::imencode(ext, rgb, buf));
+    const auto size = PeekImageSize(std::string(buf.begin(), buf.end()));
+    ASSERT_TRUE(size.has_value());
+    EXPECT_EQ(size->width, 41u);
+    EXPECT_EQ(size->height, 23u);
+  }
+  std::vector<unsigned char> tif;
+  ASSERT_TRUE(cv::imencode(".tif", rgb, tif));
+  EXPECT_FALSE(PeekImageSize(std::string(tif.begin(), tif.end())).has_value());
+  EXPECT_FALSE(PeekImageSize("\x89PNG").has_value());
+  EXPECT_FALSE(PeekImageSize(std::string("\xFF\xD8\xFF", 3)).has_value());
+
+  auto expect_too_large = [](const std::string& bytes, const std::string& what) {
+    try {
+      DecodeImageRgb(bytes, what);
+      ADD_FAILURE() << what << " decoded";
+    } catch (const InvalidArgumentError& e) {
+      EXPECT_NE(std::string(e.what()).find("too large"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  // A 33-byte PNG header (signature + IHDR) claiming 30000 x 30000 (900 M pixels).
+  std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
+  png += std::string("\x00\x00\x75\x30\x00\x00\x75\x30\x08\x02\x00\x00\x00", 13);
+  png += std::string(4, '\0');
+  ASSERT_EQ(PeekImageSize(png)->width, 30000u);
+  expect_too_large(png, "huge.png");
+  // A real JPEG whose frame header is patched to 60000 x 60000.
+  std::vector<unsigned char> jpg;
+  ASSERT_TRUE(cv::imencode(".jpg", rgb, jpg));
+  std::string j(jpg.begin(), jpg.end());
+  for (size_t i = 2; i + 9 < j.size(); ++i) {
+    if (static_cast<unsigned char>(j[i]) == 0xFF && static_cast<unsigned char>(j[i + 1]) == 0xC0) {
+      j[i + 5] = j[i + 7] = '\xEA';
+      j[i + 6] = j[i + 8] = '\x60';
+      break;
+    }
+  }
+  ASSERT_EQ(PeekImageSize(j)->height, 60000u);
+  expect_too_large(j, "huge.jpg");
+
+  // The limit is configurable: 100 pixels refuses the 41 x 23 PNG (header) and TIFF (decoded).
+  EXPECT_EQ(MaxImagePixels(), uint64_t{1} << 28);
+  ::setenv("CROSSVIEW_MAX_IMAGE_PIXELS", "100", 1);
+  EXPECT_EQ(MaxImagePixels(), 100u);
+  std::vector<unsigned char> small;
+  ASSERT_TRUE(cv::imencode(".png", rgb, small));
+  expect_too_large(std::string(small.begin(), small.end()), "small.png");
+  expect_too_large(std::string(tif.begin(), tif.end()), "small.tif");
+  ::setenv("CROSSVIEW_MAX_IMAGE_PIXELS", "not-a-number", 1);
+  EXPECT_EQ(MaxImagePixels(), uint64_t{1} << 28);
+  ::unsetenv("CROSSVIEW_MAX_IMAGE_PIXELS");
+  EXPECT_EQ(DecodeImageRgb(std::string(small.begin(), small.end())).cols, 41);
 }
 
 }  // namespace

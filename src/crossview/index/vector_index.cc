@@ -4,11 +4,14 @@
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIVFFlat.h>
 #include <faiss/impl/FaissException.h>
+#include <faiss/impl/io.h>
 #include <faiss/index_io.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <new>
 
 #include "crossview/util/errors.h"
 #include "crossview/util/file.h"
@@ -161,17 +164,171 @@ std::unique_ptr<VectorIndex> VectorIndex::Create(const IndexOptions& options) {
   throw CV_ERROR(InternalError, "unhandled index type");
 }
 
+namespace {
+
+// FAISS's reader trusts the counts in the file: it resizes a vector to the stored length before
+// reading it, so a ~100-byte corrupt file can ask for hundreds of GB (found by index_dir_fuzz,
+// tests/fuzz/regressions/index_dir/). Before FAISS sees the bytes, this walks the layout of the
+// three kinds crossview writes (IndexFlatIP "IxFI", IndexIVFFlat "IwFl" with array inverted lists,
+// IndexHNSWFlat "IHNf"; FAISS 1.7 format) and checks that every count fits in the bytes left.
+// Anything else is refused, as Load refuses other kinds anyway.
+class FaissLayoutCheck {
+ public:
+  explicit FaissLayoutCheck(const std::string& bytes) : bytes_(bytes) {}
+
+  // Empty when the layout is plausible, else what is wrong.
+  std::string Run() {
+    try {
+      Index(0);
+      return pos_ == bytes_.size() ? "" : "trailing bytes after the index";
+    } catch (const BadLayout& e) {
+      return e.why;
+    }
+  }
+
+ private:
+  struct BadLayout {
+    explicit BadLayout(const char* w) : why(w) {}
+    const char* why;
+  };
+  static uint32_t FourCC(const char* s) {
+    return uint32_t(uint8_t(s[0])) | uint32_t(uint8_t(s[1])) << 8 | uint32_t(uint8_t(s[2])) << 16 | uint32_t(uint8_t(s[3])) << 24;
+  }
+  size_t Left() const { return bytes_.size() - pos_; }
+  void Skip(uint64_t n) {
+    if (n > Left()) throw BadLayout("truncated");
+    pos_ += static_cast<size_t>(n);
+  }
+  template <typename T>
+  T Read() {
+    T v;
+    if (sizeof(T) > Left()) throw BadLayout("truncated");
+    std::memcpy(&v, bytes_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  // READVECTOR: a uint64 element count, then the elements.
+  uint64_t Vector(size_t item_size) {
+    const uint64_t n = Read<uint64_t>();
+    if (n > Left() / item_size) throw BadLayout("a stored length exceeds the file");
+    Skip(n * item_size);
+    return n;
+  }
+  // d, ntotal, two unused int64, is_trained (a bool), metric (an enum: only inner product and L2
+  // here; FAISS adds a float argument for the others). Values outside bool and the enum would be
+  // undefined behaviour once read into FAISS's fields (found by index_dir_fuzz).
+  void Header(int32_t* d, int64_t* ntotal) {
+    *d = Read<int32_t>();
+    *ntotal = Read<int64_t>();
+    Skip(8 + 8);
+    if (Read<uint8_t>() > 1) throw BadLayout("bad is_trained flag");
+    const int32_t metric = Read<int32_t>();
+    if (metric != faiss::METRIC_INNER_PRODUCT && metric != faiss::METRIC_L2) throw BadLayout("unknown metric");
+    if (*d <= 0 || *ntotal < 0) throw BadLayout("bad dimension or row count");
+  }
+  void Index(int depth) {
+    if (depth > 2) throw BadLayout("nested too deep");
+    const uint32_t kind = Read<uint32_t>();
+    int32_t d = 0;
+    int64_t ntotal = 0;
+    if (kind == FourCC("IxFI")) {
+      Header(&d, &ntotal);
+      // codes, counted in floats: exactly ntotal rows of d (divided, so nothing can wrap)
+      const uint64_t floats = Vector(sizeof(float));
+      if (floats % static_cast<uint64_t>(d) != 0 || floats / static_cast<uint64_t>(d) != static_cast<uint64_t>(ntotal)) {
+        throw BadLayout("row data does not match the row count");
+      }
+    } else if (kind == FourCC("IwFl")) {
+      Header(&d, &ntotal);
+      const uint64_t nlist = Read<uint64_t>();
+      Skip(8);  // nprobe
+      if (nlist == 0 || nlist > (uint64_t{1} << 24)) throw BadLayout("bad IVF list count");
+      Index(depth + 1);  // the quantizer
+      const uint8_t direct_map = Read<uint8_t>();  // DirectMap::Type: none, array, hashtable
+      if (direct_map > 2) throw BadLayout("bad direct map type");
+      Vector(sizeof(int64_t));
+      if (direct_map == 2) Vector(2 * sizeof(int64_t));  // hashtable pairs
+      InvertedLists(nlist, static_cast<uint64_t>(d) * sizeof(float));
+    } else if (kind == FourCC("IHNf")) {
+      Header(&d, &ntotal);
+      Vector(sizeof(double));   // assign_probas
+      Vector(sizeof(int32_t));  // cum_nneighbor_per_level
+      Vector(sizeof(int32_t));  // levels
+      Vector(sizeof(uint64_t)); // offsets
+      Vector(sizeof(int32_t));  // neighbors
+      Skip(5 * sizeof(int32_t));  // entry_point, max_level, efConstruction, efSearch, upper_beam
+      Index(depth + 1);           // the flat storage
+    } else {
+      throw BadLayout("not an index kind crossview writes");
+    }
+  }
+  void InvertedLists(uint64_t ivf_nlist, uint64_t ivf_code_size) {
+    if (Read<uint32_t>() != FourCC("ilar")) throw BadLayout("unsupported inverted lists");
+    const uint64_t nlist = Read<uint64_t>();
+    const uint64_t code_size = Read<uint64_t>();
+    if (nlist != ivf_nlist || code_size != ivf_code_size) throw BadLayout("inverted lists do not match the index");
+    std::vector<uint64_t> sizes(nlist, 0);
+    const uint32_t list_type = Read<uint32_t>();
+    if (list_type == FourCC("full")) {
+      if (Read<uint64_t>() != nlist) throw BadLayout("list size table does not match the list count");
+      for (uint64_t& n : sizes) n = Read<uint64_t>();
+    } else if (list_type == FourCC("sprs")) {
+      const uint64_t n = Read<uint64_t>();
+      if (n % 2 != 0 || n > Left() / sizeof(uint64_t)) throw BadLayout("bad sparse list sizes");
+      for (uint64_t i = 0; i < n; i += 2) {
+        const uint64_t list = Read<uint64_t>();
+        const uint64_t size = Read<uint64_t>();
+        if (list >= nlist) throw BadLayout("bad sparse list sizes");
+        sizes[list] = size;
+      }
+    } else {
+      throw BadLayout("unsupported inverted list sizes");
+    }
+    for (uint64_t n : sizes) {
+      if (n > Left() / (code_size + sizeof(int64_t))) throw BadLayout("an inverted list exceeds the file");
+      Skip(n * (code_size + sizeof(int64_t)));  // codes, then ids
+    }
+  }
+
+  const std::string& bytes_;
+  size_t pos_ = 0;
+};
+
+// FAISS reads from the bytes that were checked.
+struct StringReader : faiss::IOReader {
+  explicit StringReader(const std::string& b) : bytes(b) {}
+  size_t operator()(void* ptr, size_t size, size_t nitems) override {
+    if (size == 0) return nitems;
+    const size_t n = std::min(nitems, (bytes.size() - pos) / size);
+    if (n > 0) std::memcpy(ptr, bytes.data() + pos, n * size);
+    pos += n * size;
+    return n;
+  }
+  const std::string& bytes;
+  size_t pos = 0;
+};
+
+}  // namespace
+
 std::unique_ptr<VectorIndex> VectorIndex::Load(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw CV_ERROR(NotFoundError, "index file not found").With("path", path.string());
   }
+  const std::string bytes = ReadFile(path);
+  const std::string layout_problem = FaissLayoutCheck(bytes).Run();
+  if (!layout_problem.empty()) {
+    throw CV_ERROR(IoError, "cannot read the index file (corrupt or not a crossview FAISS index): " + layout_problem)
+        .With("path", path.string()).With("bytes", bytes.size()).Hint("rebuild it with 'crossview index build'");
+  }
   faiss::Index* raw = nullptr;
   try {
-    raw = faiss::read_index(path.c_str());
-  } catch (const faiss::FaissException& e) {
+    StringReader reader(bytes);
+    reader.name = path.string();
+    raw = faiss::read_index(&reader);
+  } catch (const std::exception& e) {  // FaissException, or bad_alloc for a count the check let through
     throw CV_ERROR(IoError, "cannot read the index file (corrupt or not a FAISS index)")
-        .With("path", path.string()).Hint("rebuild it with 'crossview index build'");
+        .With("path", path.string()).With("faiss", e.what()).Hint("rebuild it with 'crossview index build'");
   }
   std::unique_ptr<faiss::Index> index(raw);
   IndexType type;

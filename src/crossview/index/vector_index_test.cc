@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <utility>
+#include <vector>
 
 #include "crossview/util/errors.h"
 #include "crossview/util/file.h"
@@ -132,6 +135,55 @@ TEST(VectorIndexTest, BadInputGetsClearErrors) {
   EXPECT_THROW(VectorIndex::Load(tmp.path() / "none.faiss"), NotFoundError);
   WriteFileAtomic(tmp.path() / "bad.faiss", std::string("not an index at all"));
   EXPECT_THROW(VectorIndex::Load(tmp.path() / "bad.faiss"), IoError);
+}
+
+// Found by index_dir_fuzz (tests/fuzz/regressions/index_dir/): FAISS resizes vectors to the
+// lengths stored in the file before reading them, so one corrupt length asked for ~500 GB. Load
+// checks the layout first; every truncation and every oversized length is an IoError.
+TEST(VectorIndexTest, CorruptFilesAreIoErrorsNotHugeAllocations) {
+  TempDir tmp;
+  for (IndexType type : {IndexType::kFlat, IndexType::kIvf, IndexType::kHnsw}) {
+    const int64_t dim = 4, n = 12;
+    std::vector<float> rows = ClusteredRows(n, dim, 3, 3);
+    IndexOptions o;
+    o.dim = dim;
+    o.type = type;
+    o.ivf_nlist = 2;
+    o.hnsw_m = 2;  // small files: every field below is overwritten once
+    auto idx = VectorIndex::Create(o);
+    idx->Train(n, rows.data());
+    idx->Add(n, rows.data());
+    const auto path = tmp.path() / "i.faiss";
+    idx->Save(path);
+    const std::string good = ReadFile(path);
+    ASSERT_EQ(VectorIndex::Load(path)->size(), n);
+    for (size_t cut : {size_t{3}, size_t{37}, good.size() / 2, good.size() - 1}) {
+      WriteFileAtomic(path, good.substr(0, cut));
+      EXPECT_THROW(VectorIndex::Load(path), IoError) << IndexTypeName(type) << " cut at " << cut;
+    }
+    // Header values that would be undefined behaviour in FAISS's fields: is_trained (a bool, byte
+    // 32) = 7, metric (an enum, bytes 33-36) = 2^24.
+    for (const auto& [at, value] : std::vector<std::pair<size_t, char>>{{32, '\x07'}, {36, '\x01'}}) {
+      std::string bad = good;
+      bad[at] = value;
+      WriteFileAtomic(path, bad);
+      EXPECT_THROW(VectorIndex::Load(path), IoError) << IndexTypeName(type) << " byte " << at;
+    }
+    // Each 8-byte field after the header set to 2^39 in turn: lengths become too large for the
+    // file, other fields too large for their meaning; whatever loads must still be consistent.
+    for (size_t at = 37; at + 8 <= good.size(); at += 8) {
+      std::string bad = good;
+      const uint64_t huge = uint64_t{1} << 39;
+      std::memcpy(&bad[at], &huge, 8);
+      WriteFileAtomic(path, bad);
+      try {
+        auto loaded = VectorIndex::Load(path);
+        EXPECT_EQ(loaded->dim(), dim);
+      } catch (const IoError&) {
+      } catch (const InvalidArgumentError&) {
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -20,8 +20,11 @@ nlohmann::json ParseValue(const std::string& text) {
   return j;
 }
 
+// For messages: never throws, also for text that is not UTF-8 (shown with U+FFFD).
+std::string DumpForMessage(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
 [[noreturn]] void BadType(const std::string& key, const char* want, const nlohmann::json& got) {
-  throw CV_ERROR(InvalidArgumentError, "option '" + key + "' needs " + want).With("got", got.dump()).With("type", TypeName(got));
+  throw CV_ERROR(InvalidArgumentError, "option '" + key + "' needs " + want).With("got", DumpForMessage(got)).With("type", TypeName(got));
 }
 
 }  // namespace
@@ -67,6 +70,13 @@ void OptionTable::Add(const std::string& key, bool* f, const std::string& help) 
 void OptionTable::Add(const std::string& key, std::string* f, const std::string& help, std::vector<std::string> choices) {
   AddEntry(key, {help, [=](const nlohmann::json& j) {
                    if (!j.is_string()) BadType(key, "a string", j);
+                   // `--set` text need not be UTF-8; such a value could not be written back out
+                   // with the effective configuration (json::dump throws), so it is refused here.
+                   try {
+                     (void)j.dump();
+                   } catch (const nlohmann::json::type_error&) {
+                     throw CV_ERROR(InvalidArgumentError, "option '" + key + "' needs UTF-8 text").With("got", DumpForMessage(j));
+                   }
                    std::string v = j.get<std::string>();
                    if (!choices.empty() && std::find(choices.begin(), choices.end(), v) == choices.end()) {
                      std::string list;
@@ -135,11 +145,11 @@ void OptionTable::SetFromFile(const std::string& path) {
 
 nlohmann::json OptionTable::ToJson() const {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& [key, e] : entries_) out[nlohmann::json::json_pointer("/" + [&] {
-    std::string p = key;
-    std::replace(p.begin(), p.end(), '.', '/');
-    return p;
-  }())] = e.get();
+  for (const auto& [key, e] : entries_) {
+    std::string pointer = "/" + key;  // (not built in a lambda: clang 14 cannot capture a structured binding)
+    std::replace(pointer.begin(), pointer.end(), '.', '/');
+    out[nlohmann::json::json_pointer(pointer)] = e.get();
+  }
   return out;
 }
 

@@ -73,5 +73,22 @@ TEST(OptionTableTest, UnknownKeysAndBadValuesAreClearErrors) {
   EXPECT_EQ(o.epochs, 120);  // failed sets change nothing
 }
 
+// Found by config_fuzz (tests/fuzz/regressions/config/): text that is not UTF-8 made the error
+// message itself throw nlohmann's type_error, and a string option could hold a value that
+// ToJson().dump() (the effective configuration) cannot write.
+TEST(OptionTableTest, TextThatIsNotUtf8IsAnInvalidArgument) {
+  Opts o;
+  OptionTable t = Bind(o);
+  EXPECT_THROW(t.Set("optim.milestones", "[0+r\"\xc6\xdf"), InvalidArgumentError);
+  EXPECT_THROW(t.Set("optim.lr", "\xff"), InvalidArgumentError);
+  OptionTable free_text;
+  std::string name = "run";
+  free_text.Add("name", &name);
+  EXPECT_THROW(free_text.Set("name", "caf\xe9"), InvalidArgumentError);
+  EXPECT_EQ(name, "run");
+  free_text.Set("name", "caf\xc3\xa9");
+  EXPECT_EQ(free_text.ToJson().dump(), "{\"name\":\"caf\xc3\xa9\"}");
+}
+
 }  // namespace
 }  // namespace crossview
