@@ -121,6 +121,15 @@ cv::Mat DecodeImageRgb(const std::string& bytes, const std::string& what) {
         .With("max_pixels", limit)
         .Hint("downscale the image, or raise CROSSVIEW_MAX_IMAGE_PIXELS if it is genuine");
   }
+  // libjpeg decodes a cut-off JPEG with a warning and grey rows; refuse it instead. 0xFF 0xD9 can
+  // only be the end-of-image marker (entropy-coded 0xFF bytes are stuffed with 0x00).
+  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0xFF && static_cast<unsigned char>(bytes[1]) == 0xD8 &&
+      bytes.rfind("\xFF\xD9") == std::string::npos) {
+    throw CV_ERROR(IoError, "JPEG is truncated: no end-of-image marker")
+        .With("source", what)
+        .With("bytes", bytes.size())
+        .Hint("re-fetch or re-export the file; a partial download or an interrupted write cuts JPEGs");
+  }
   const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
   cv::Mat decoded;
   try {

@@ -228,6 +228,15 @@ TEST(ImageIoTest, HugeHeadersAreRefusedBeforeDecoding) {
   }
   ASSERT_EQ(PeekImageSize(j)->height, 60000u);
   expect_too_large(j, "huge.jpg");
+  // A JPEG cut in half (libjpeg alone would decode it with grey rows) is an IoError.
+  const std::string whole(jpg.begin(), jpg.end());
+  EXPECT_EQ(DecodeImageRgb(whole).cols, 41);
+  try {
+    DecodeImageRgb(whole.substr(0, whole.size() / 2), "cut.jpg");
+    ADD_FAILURE() << "a truncated JPEG decoded";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
+  }
 
   // The limit is configurable: 100 pixels refuses the 41 x 23 PNG (header) and TIFF (decoded).
   EXPECT_EQ(MaxImagePixels(), uint64_t{1} << 28);

@@ -11,12 +11,19 @@ nlohmann::json LatLonBoxJson(const geo::LatLonBox& box) {
 }
 
 IndexManifest ParseIndexManifest(const nlohmann::json& j, const std::string& source) {
-  if (!j.is_object() || j.value("format", "") != kIndexFormatName) {
+  // Type-checked before any value() call: nlohmann's value() throws type_error on a field of
+  // another type (e.g. "format": 99), which must be this clear error, not an internal one.
+  const bool has_name = j.is_object() && j.contains("format") && j["format"].is_string();
+  if (!has_name || j["format"].get<std::string>() != kIndexFormatName) {
     throw CV_ERROR(InvalidArgumentError, "not a crossview tile index manifest").With("path", source)
-        .With("format", j.is_object() ? j.value("format", "<missing>") : "<not an object>");
+        .With("format", !j.is_object() ? std::string("<not an object>") : !j.contains("format") ? std::string("<missing>") : j["format"].dump());
   }
   IndexManifest m;
   m.json = j;
+  if (j.contains("format_version") && !j["format_version"].is_number_integer()) {
+    throw CV_ERROR(InvalidArgumentError, "index format_version is missing or invalid").With("path", source)
+        .With("format_version", j["format_version"].dump());
+  }
   m.format_version = j.value("format_version", 0);
   if (m.format_version > kIndexFormatVersion) {
     throw CV_ERROR(InvalidArgumentError, "the index was written by a newer crossview (format version " +
