@@ -2,7 +2,8 @@
 # kill_resume_test.sh BUILD_DIR SOURCE_DIR - crash safety of the long-running commands
 # (docs/reliability.md, "Crash safety"): each is killed with SIGKILL part-way, then
 #   synth ir --overwrite   the previous dataset is intact (same manifest bytes), no half dataset;
-#   index build           no index at OUT (only OUT.partial), `--resume` finishes, the result verifies
+#   index build           killed after its first saved chunk: no index at OUT (only OUT.partial),
+#                         `--resume` reuses the saved chunks and finishes, the result verifies
 #                         and its descriptors equal an uninterrupted build's;
 #   train ir              the last checkpoint loads, `--resume` finishes the remaining epochs and
 #                         log.jsonl holds every epoch exactly once.
@@ -36,7 +37,7 @@ before=$(sha256sum "$WORK/ir/manifest.json" | cut -d' ' -f1)
 pid=$!
 staging() { [ -n "$(ls -A "$WORK" | grep -v '^ir$')" ]; }  # the staging folder beside the output
 wait_for staging || { kill9 $pid; fail "synth showed no staging folder beside the output"; }
-sleep 0.3
+sleep 0.1
 kill -0 $pid 2>/dev/null || fail "synth finished before it could be killed (make the test dataset larger)"
 kill9 $pid
 after=$(sha256sum "$WORK/ir/manifest.json" | cut -d' ' -f1)
@@ -47,12 +48,13 @@ echo "kill_resume_test: synth killed mid-run: previous dataset intact; a rerun r
 
 # 2. index build: killed after the first batch, then --resume.
 "$BIN" synth map -q --out "$WORK/map.tif" --textures town-europe --tile-m 500 --seed 2
-build_index() { "$BIN" index build -q --map "$WORK/map.tif" --checkpoint models/demo/retrieval --tile-m 100 --stride-m 50 "$@"; }
+build_index() { "$BIN" index build -q --map "$WORK/map.tif" --checkpoint models/demo/retrieval --tile-m 100 --stride-m 50 --chunk-tiles 16 "$@"; }
 build_index --out "$WORK/idx-ref"
 build_index --out "$WORK/idx" >/dev/null 2>&1 &
 pid=$!
-wait_for test -d "$WORK/idx.partial" || { kill9 $pid; fail "index build made no OUT.partial"; }
-sleep 1
+# Killed as soon as the first of its 6 descriptor chunks is saved (the resume granularity).
+first_chunk() { [ -n "$(ls -A "$WORK/idx.partial/chunks" 2>/dev/null)" ]; }
+wait_for first_chunk || { kill9 $pid; fail "index build saved no chunk in OUT.partial/chunks"; }
 kill -0 $pid 2>/dev/null || fail "index build finished before it could be killed"
 kill9 $pid
 [ ! -e "$WORK/idx" ] || fail "a killed index build left something at OUT"
