@@ -28,6 +28,18 @@ ChecksumReport VerifyChecksums(const std::filesystem::path& dir, const std::file
     }
     std::string want = line.substr(0, 64);
     std::string rel = line.substr(66);
+    // Only files inside `dir`: an absolute path or a '..' step would make the check read (and
+    // report the digest of) any file on the machine.
+    const std::filesystem::path rel_path(rel);
+    const bool escapes = rel_path.is_absolute() || rel_path.has_root_name() ||
+                         std::any_of(rel_path.begin(), rel_path.end(), [](const std::filesystem::path& c) { return c == ".."; });
+    if (rel.empty() || escapes) {
+      throw CV_ERROR(InvalidArgumentError, "checksum line names a path outside its directory")
+          .With("file", list_file.string())
+          .With("line", line_no)
+          .With("path", rel)
+          .Hint("checksum lists name files relative to their own directory; regenerate the list");
+    }
     ++report.files_checked;
     std::error_code ec;
     std::filesystem::path p = dir / rel;

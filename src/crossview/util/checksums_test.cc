@@ -46,5 +46,27 @@ TEST(ChecksumsTest, MalformedLineNamesTheLine) {
   EXPECT_THROW(VerifyChecksums(tmp.path(), tmp.path() / "missing"), NotFoundError);
 }
 
+TEST(ChecksumsTest, PathsOutsideTheDirectoryAreRefused) {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp.path() / "sub");
+  WriteFileAtomic(tmp.path() / "sub" / "abc", "abc");
+  WriteFileAtomic(tmp.path() / "secret", "abc");
+  const std::string hash = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";  // SHA-256("abc")
+  WriteFileAtomic(tmp.path() / "sub" / "SUMS", hash + "  abc\n");
+  EXPECT_TRUE(VerifyChecksums(tmp.path() / "sub", tmp.path() / "sub" / "SUMS").ok());
+  for (const std::string& bad : {std::string("../secret"), (tmp.path() / "secret").string(), std::string("a/../../secret")}) {
+    SCOPED_TRACE(bad);
+    WriteFileAtomic(tmp.path() / "sub" / "SUMS", hash + "  abc\n" + hash + "  " + bad + "\n");
+    try {
+      VerifyChecksums(tmp.path() / "sub", tmp.path() / "sub" / "SUMS");
+      ADD_FAILURE() << "a path outside the directory was checked";
+    } catch (const InvalidArgumentError& e) {
+      EXPECT_NE(std::string(e.what()).find("outside its directory"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("line=2"), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find(hash + ")"), std::string::npos) << "no digest of the outside file";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace crossview
